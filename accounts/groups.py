@@ -1,0 +1,45 @@
+"""Group set-up shared by data migrations across apps.
+
+Each app's data migration grants its own model permissions to the groups that need them, so no
+app has to know about another's models. Permissions are created here if post_migrate has not
+run yet (a fresh database migrates everything before any post_migrate signal).
+"""
+
+from django.contrib.auth.management import create_permissions
+
+
+def ensure_permissions(apps, app_labels):
+    for label in app_labels:
+        try:
+            app_config = apps.get_app_config(label)
+        except LookupError:  # an app without models (wagtailadmin) creates its permissions itself
+            continue
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+
+def grant(apps, group_name, perms):
+    """Gives `group_name` the permissions named "app_label.codename" (creating the group if needed)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    ensure_permissions(apps, sorted({perm.split(".", 1)[0] for perm in perms}))
+    group, _ = Group.objects.get_or_create(name=group_name)
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(permission)
+    return group
+
+
+def revoke(apps, group_name, perms):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name=group_name).first()
+    if group is None:
+        return
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        group.permissions.remove(
+            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )

@@ -1,0 +1,43 @@
+import importlib
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# The order matters: later apps hang their pages under the home page and use earlier demo users.
+DEMO_APPS = ["home", "library", "events", "payments"]
+
+
+def demo_modules():
+    for label in DEMO_APPS:
+        if not apps.is_installed(label):
+            continue
+        try:
+            yield importlib.import_module(f"{label}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.demo":
+                raise
+
+
+class Command(BaseCommand):
+    help = (
+        "Builds demo content for local use: the page tree, guidance, and each app's demo data. "
+        "Idempotent: running it again adds only what is missing."
+    )
+
+    def add_arguments(self, parser):
+        for module in demo_modules():
+            if hasattr(module, "add_arguments"):
+                module.add_arguments(parser)
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            for module in demo_modules():
+                module.load(self, options)
+        from home.demo import DEMO_PASSWORD, DEMO_USERS
+
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo accounts (local use only):"))
+        for email, _first, _last, groups, superuser in DEMO_USERS:
+            role = "superuser" if superuser else ", ".join(groups)
+            self.stdout.write(f"  {email:<28} password: {DEMO_PASSWORD}   ({role})")
+        self.stdout.write("Admin: http://127.0.0.1:8000/admin/   Site: http://127.0.0.1:8000/")

@@ -1,0 +1,35 @@
+from django import template
+from wagtail.models import Site
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The editor-controlled menu for the current site, as label/url/active dicts."""
+    from home.models import NavigationSettings
+
+    request = context.get("request")
+    if request is None:
+        return []
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    items = NavigationSettings.for_site(site).menu_items()
+    for item in items:
+        url = item["url"] or ""
+        item["active"] = url == request.path or (url not in ("", "/") and request.path.startswith(url))
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs):
+    """The current query string with some parameters replaced (None removes one)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in kwargs.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

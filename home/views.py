@@ -1,0 +1,31 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from wagtail.models import Page
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = Page.objects.none()
+    if query:
+        results = Page.objects.live().public().specific().search(query, operator="and")
+    paginator = Paginator(results, 10)
+    try:
+        page_obj = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        page_obj = paginator.page(1)
+    return render(
+        request,
+        "search/search.html",
+        {"query": query, "results": page_obj, "result_count": paginator.count if query else 0},
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: whatever failed may be what they need.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,85 @@
+"""Fixtures shared by every app's tests.
+
+`site_root` builds the page tree the way load_demo_data does (home page as the default site's root),
+so page tests start from the same shape as the real site.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = connection.vendor == "postgresql"
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL: SQLite ignores select_for_update, so races cannot be shown"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def _media_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def home_page(db):
+    from home.demo import build_page_tree
+
+    home, _index, _created = build_page_tree()
+    return home
+
+
+@pytest.fixture
+def guidance_index(home_page):
+    from home.models import GuidanceIndexPage
+
+    return GuidanceIndexPage.objects.child_of(home_page).get()
+
+
+@pytest.fixture
+def user_factory(db):
+    from accounts.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def editor(user_factory):
+    return user_factory(email="editor-test@example.org", groups=["Editors"])
+
+
+@pytest.fixture
+def coordinator(user_factory):
+    return user_factory(email="coordinator-test@example.org", groups=["Coordinators"])
+
+
+@pytest.fixture
+def contributor(user_factory):
+    return user_factory(email="contributor-test@example.org", groups=["Contributors"])
+
+
+@pytest.fixture
+def other_contributor(user_factory):
+    return user_factory(email="other-contributor@example.org", groups=["Contributors"])
+
+
+@pytest.fixture
+def superuser(user_factory):
+    return user_factory(email="super-test@example.org", is_superuser=True, is_staff=True)
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
