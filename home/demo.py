@@ -287,8 +287,14 @@ def build_page_tree():
     for spec in GUIDANCE:
         if GuidancePage.objects.filter(slug=spec["slug"]).exists():
             continue
-        GuidancePageFactory(parent=index, **spec)
+        page = GuidancePageFactory(parent=index, **spec)
+        page.save_revision().publish()  # a real revision, so editors see history and publish dates
         created += 1
+
+    if not home.featured_guidance.raw_data:
+        featured = GuidancePage.objects.filter(slug__in=[g["slug"] for g in GUIDANCE[:3]])
+        home.featured_guidance = [{"type": "page", "value": page.pk} for page in featured.order_by("pk")]
+        home.save_revision().publish()
 
     settings = SiteSettings.for_site(site)
     if not settings.contact_email:

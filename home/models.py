@@ -44,7 +44,7 @@ class HomePage(Page):
         chosen = [block.value for block in self.featured_guidance if block.value and block.value.live]
         if chosen:
             return [page.specific for page in chosen]
-        return list(GuidancePage.objects.live().public().order_by("-first_published_at")[:3])
+        return list(GuidancePage.objects.live().public().order_by("-first_published_at", "-pk")[:3])
 
     def get_sections(self, request):
         sections = []
