@@ -1,0 +1,50 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from payments import services
+from payments.factories import build_policy
+
+OLD_RATE_FROM = datetime.date(2024, 4, 1)
+NEW_RATE_FROM = datetime.date(2025, 6, 1)
+
+
+@pytest.fixture
+def policy_versions(db):
+    """£25/h from 1 April 2024, £27.50/h from 1 June 2025."""
+    old = build_policy(OLD_RATE_FROM, Decimal("25.00"))
+    new = build_policy(NEW_RATE_FROM, Decimal("27.50"), policy=old.policy)
+    return old, new
+
+
+@pytest.fixture
+def make_claim(policy_versions):
+    """make_claim(user, status="submitted", approver=None, **fields): a claim brought to `status` through
+    the services, as a person would."""
+
+    def make(user, status="draft", approver=None, **fields):
+        data = {
+            "work_date": datetime.date(2025, 7, 1),
+            "activity_type": "meeting",
+            "duration_minutes": 130,
+            "preparation_minutes": 0,
+            "project": "Living well study",
+        }
+        data.update(fields)
+        claim = services.create_draft(contributor=user, data=data)
+        if status == "draft":
+            return claim
+        services.submit(claim, actor=user)
+        if status == "submitted":
+            return claim
+        if status == "rejected":
+            return services.reject(claim, actor=approver, reason="Not part of the project")
+        services.approve(claim, actor=approver)
+        if status == "paid":
+            services.mark_paid(claim, actor=approver)
+        elif status == "declined":
+            services.mark_declined(claim, actor=approver)
+        return claim
+
+    return make
