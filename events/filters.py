@@ -1,0 +1,67 @@
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import EventPage
+
+
+class EventFilter(django_filters.FilterSet):
+    """Upcoming events by default; `when=past` is the archive (most recent first)."""
+
+    when = django_filters.ChoiceFilter(
+        choices=[("upcoming", "Upcoming"), ("past", "Past events")],
+        method="filter_when",
+        empty_label=None,
+        label="Show",
+    )
+    event_type = django_filters.ChoiceFilter(
+        choices=EventPage.EventType.choices, empty_label="Any type", label="Type"
+    )
+    format = django_filters.ChoiceFilter(
+        choices=EventPage.Format.choices, empty_label="Any format", label="Format"
+    )
+    date_from = django_filters.DateFilter(
+        field_name="start",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="start",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    places_available = django_filters.BooleanFilter(
+        method="filter_places_available",
+        label="Only events with places left",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = EventPage
+        fields = ["when", "event_type", "format", "date_from", "date_to", "places_available"]
+
+    @property
+    def showing_past(self):
+        data = self.data or {}
+        return data.get("when") == "past"
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        now = timezone.now()
+        if self.showing_past:
+            return queryset.filter(end__lt=now).order_by("-start", "pk")
+        return queryset.filter(end__gte=now).order_by("start", "pk")
+
+    def filter_when(self, queryset, name, value):
+        return queryset  # applied in `qs`, so it also holds when the form is unbound
+
+    def filter_places_available(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("confirmed_seats"))).exclude(
+            status=EventPage.Status.CANCELLED
+        )

@@ -1,0 +1,145 @@
+from django import forms
+
+from .models import AccessProvision, Registration
+
+
+class NeedsFieldsMixin(forms.Form):
+    brings_carer = forms.BooleanField(
+        required=False,
+        label="A carer or personal assistant (PA) is coming with me",
+        help_text="They take a seat too; there is no charge for them.",
+    )
+    carer_name = forms.CharField(required=False, max_length=200, label="Their name (optional)")
+    access_needs = forms.MultipleChoiceField(
+        required=False,
+        choices=AccessProvision.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="What do you need to take part?",
+        help_text="Tick all that apply. Only the event organisers see this.",
+    )
+    access_needs_other = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Anything else we should arrange"
+    )
+    dietary_needs = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Dietary needs"
+    )
+    consent_to_keep_access_info = forms.BooleanField(
+        required=False,
+        label="Keep my access information for 90 days after the event, so you can plan follow-up events",
+        help_text="If you do not tick this, we delete it the day after the event.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("brings_carer"):
+            cleaned["carer_name"] = ""
+        return cleaned
+
+
+class RegistrationForm(NeedsFieldsMixin):
+    name = forms.CharField(
+        max_length=200, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send your confirmation and a link to change or cancel your place here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Phone (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    preferred_contact = forms.ChoiceField(
+        choices=Registration.ContactPreference.choices,
+        initial=Registration.ContactPreference.EMAIL,
+        widget=forms.RadioSelect,
+        label="How should we contact you?",
+    )
+
+    field_order = [
+        "name",
+        "email",
+        "phone",
+        "preferred_contact",
+        "brings_carer",
+        "carer_name",
+        "access_needs",
+        "access_needs_other",
+        "dietary_needs",
+        "consent_to_keep_access_info",
+    ]
+
+    def __init__(self, *args, event=None, user=None, **kwargs):
+        self.event = event
+        if user is not None and user.is_authenticated and not args:
+            kwargs.setdefault(
+                "initial",
+                {"name": user.get_full_name(), "email": user.email, "phone": getattr(user, "phone", "")},
+            )
+        super().__init__(*args, **kwargs)
+        # Each form's ids must be unique on the page and stable for the error summary's links.
+        self.order_fields(self.field_order)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_contact") in ("phone", "text") and not cleaned.get("phone"):
+            self.add_error("phone", "Give a phone number if you would like us to call or text you.")
+        return cleaned
+
+
+class ChangeNeedsForm(NeedsFieldsMixin):
+    phone = forms.CharField(required=False, max_length=40, label="Phone (optional)")
+    preferred_contact = forms.ChoiceField(
+        choices=Registration.ContactPreference.choices,
+        widget=forms.RadioSelect,
+        label="How should we contact you?",
+    )
+
+    @classmethod
+    def for_registration(cls, registration, data=None):
+        initial = {
+            name: getattr(registration, name)
+            for name in (
+                "brings_carer",
+                "carer_name",
+                "access_needs",
+                "access_needs_other",
+                "dietary_needs",
+                "consent_to_keep_access_info",
+                "phone",
+                "preferred_contact",
+            )
+        }
+        return cls(data, initial=initial, prefix="needs")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_contact") in ("phone", "text") and not cleaned.get("phone"):
+            self.add_error("phone", "Give a phone number if you would like us to call or text you.")
+        return cleaned
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(max_length=255)
+    start = forms.DateTimeField(
+        label="Starts",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="In the event's zone.",
+    )
+    end = forms.DateTimeField(
+        label="Ends",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        required=False,
+        help_text="Blank: the same length as the original.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] <= cleaned["start"]:
+            self.add_error("end", "The end must be after the start.")
+        return cleaned

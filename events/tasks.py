@@ -1,0 +1,111 @@
+"""Background work for events: e-mails to registrants and the reminder run.
+
+E-mails are HTML with a plain-text part. When the person has (or had) a seat, a calendar file goes with
+them: METHOD:REQUEST for a place, a change or a reminder (same UID, current SEQUENCE), METHOD:CANCEL when
+their place or the event is cancelled. The MIME part's `method=` always matches the calendar's METHOD.
+"""
+
+from email.mime.text import MIMEText
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+SUBJECTS = {
+    "confirmed": "Your place is confirmed: {title}",
+    "waiting": "You are on the waiting list: {title}",
+    "promoted": "Good news, a place is free for you: {title}",
+    "cancelled": "Your place is cancelled: {title}",
+    "event_changed": "Changed: {title}",
+    "event_cancelled": "Cancelled: {title}",
+    "reminder": "Reminder: {title}",
+    "manage_link": "Your link to manage your place: {title}",
+}
+
+
+def calendar_method(kind, registration):
+    if kind in ("cancelled", "event_cancelled"):
+        return "CANCEL" if registration.confirmed_at else None
+    if kind in ("confirmed", "promoted", "event_changed", "reminder") and registration.status == "confirmed":
+        return "REQUEST"
+    return None
+
+
+def site_root_url(event):
+    site = event.get_site()
+    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+
+
+def build_registration_email(registration, kind):
+    from .ical import event_calendar_bytes
+    from .signing import make_manage_token
+
+    event = registration.event
+    root = site_root_url(event)
+    manage_url = root + reverse("events:manage", args=[make_manage_token(registration)])
+    method = calendar_method(kind, registration)
+    context = {
+        "kind": kind,
+        "registration": registration,
+        "event": event,
+        "event_url": event.get_full_url() or root,
+        "manage_url": manage_url,
+        "show_joining_details": registration.status == "confirmed"
+        and kind not in ("cancelled", "event_cancelled"),
+        "has_calendar": bool(method),
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(title=event.title),
+        body=render_to_string("events/email/registration.txt", context),
+        to=[registration.email],
+        reply_to=[event.contact_email] if event.contact_email else None,
+    )
+    message.attach_alternative(render_to_string("events/email/registration.html", context), "text/html")
+    if method:
+        ics = event_calendar_bytes(
+            event,
+            method=method,
+            base_url=root,
+            registration=registration,
+            include_private=context["show_joining_details"],
+        )
+        part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+        part.set_param("method", method)
+        part.add_header("Content-Disposition", "attachment", filename="event.ics")
+        message.attach(part)
+    return message
+
+
+def deliver_registration_email(registration_id, kind):
+    from .models import Registration
+
+    registration = (
+        Registration.objects.select_related("event", "event__follows_up_on")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        return False
+    build_registration_email(registration, kind).send()
+    return True
+
+
+@task(queue_name="email")
+def send_registration_email(registration_id, kind):
+    return deliver_registration_email(registration_id, kind)
+
+
+@task()
+def send_event_reminders():
+    from .services import send_due_reminders
+
+    return send_due_reminders()
+
+
+@task()
+def purge_access_needs():
+    from .services import purge_access_needs as purge
+
+    return purge()

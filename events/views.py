@@ -1,0 +1,141 @@
+"""Public views that are not pages: the manage page (signed link), calendar files and the feed."""
+
+import hashlib
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import condition, require_http_methods
+
+from . import services
+from .forms import ChangeNeedsForm
+from .ical import build_calendar, event_calendar_bytes
+from .models import EventPage, Registration
+from .signing import read_manage_token
+
+FEED_CANCELLED_KEPT_FOR = timedelta(days=30)
+
+
+def _root_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    registration = read_manage_token(token)
+    if registration is None:
+        raise Http404("This link is not valid. Please use the link in your latest e-mail.")
+    event = registration.event
+    form = ChangeNeedsForm.for_registration(registration)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel":
+            services.cancel_registration(registration)
+            messages.success(request, "Your place has been cancelled. We have sent you an e-mail to confirm.")
+            return HttpResponseRedirect(request.path)
+        if action == "change":
+            form = ChangeNeedsForm.for_registration(registration, data=request.POST)
+            if form.is_valid():
+                try:
+                    services.change_needs(registration, data=form.cleaned_data)
+                except services.RegistrationRefused as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "Your details have been saved.")
+                    return HttpResponseRedirect(request.path)
+            status = 400
+    registration.refresh_from_db()
+    response = render(
+        request,
+        "events/manage.html",
+        {
+            "registration": registration,
+            "event": event,
+            "page": event,
+            "form": form,
+            "is_new": request.GET.get("new"),
+            "show_joining_details": registration.status == Registration.Status.CONFIRMED
+            and not event.is_cancelled,
+        },
+        status=status,
+    )
+    # The link is a secret: keep it out of caches and of other sites' referrer logs.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def event_ics(request, pk):
+    event = get_object_or_404(EventPage.objects.live().public().select_related("follows_up_on"), pk=pk)
+    event.prefetched_follow_ups = list(event.follow_ups.live().public())
+    body = event_calendar_bytes(event, method="PUBLISH", base_url=_root_url(request))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+def feed_queryset(now=None):
+    now = now or timezone.now()
+    return (
+        EventPage.objects.live()
+        .public()
+        .filter(end__gte=now)
+        .filter(Q(status=EventPage.Status.SCHEDULED) | Q(cancelled_at__gte=now - FEED_CANCELLED_KEPT_FOR))
+    )
+
+
+def _feed_state(request):
+    """One aggregate query that changes whenever the feed's contents can change."""
+    if not hasattr(request, "_events_feed_state"):
+        state = feed_queryset().aggregate(
+            count=Count("pk"),
+            ids=Sum("pk"),
+            published=Max("last_published_at"),
+            cancelled=Max("cancelled_at"),
+            sequence=Sum("ical_sequence"),
+        )
+        raw = "|".join(str(state[key]) for key in ("count", "ids", "published", "cancelled", "sequence"))
+        state["etag"] = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        state["last_modified"] = max(filter(None, [state["published"], state["cancelled"]]), default=None)
+        request._events_feed_state = state
+    return request._events_feed_state
+
+
+@condition(
+    etag_func=lambda request: _feed_state(request)["etag"],
+    last_modified_func=lambda request: _feed_state(request)["last_modified"],
+)
+def feed(request):
+    state = _feed_state(request)
+    key = f"events-feed:{state['etag']}:{_root_url(request)}"
+    body = cache.get(key)
+    if body is None:
+        events = (
+            feed_queryset()
+            .select_related("follows_up_on")
+            .prefetch_related(
+                Prefetch(
+                    "follow_ups", queryset=EventPage.objects.live().public(), to_attr="prefetched_follow_ups"
+                )
+            )
+        )
+        calendar = build_calendar(
+            events.order_by("start"),
+            method="PUBLISH",
+            name="Co-production Portal events",
+            base_url=_root_url(request),
+        )
+        body = calendar.to_ical()
+        cache.set(key, body, 60 * 60)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=900"
+    if state["last_modified"]:
+        response["Last-Modified"] = http_date(state["last_modified"].timestamp())
+    response["ETag"] = quote_etag(state["etag"])
+    return response
