@@ -4,8 +4,6 @@
 so page tests start from the same shape as the real site.
 """
 
-import os
-
 import pytest
 from django.db import connection
 
@@ -81,5 +79,3 @@ def other_contributor(user_factory):
 def superuser(user_factory):
     return user_factory(email="super-test@example.org", is_superuser=True, is_staff=True)
 
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,4 +1,5 @@
 import json
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -118,9 +119,9 @@ class GuidanceAdminCreationTests(WagtailPageTestCase):
 
 @pytest.mark.django_db
 def test_load_demo_data_twice_then_every_page_answers(client):
-    call_command("load_demo_data", stdout=open("/dev/null", "w"))
+    call_command("load_demo_data", stdout=StringIO())
     counts = Page.objects.count()
-    call_command("load_demo_data", stdout=open("/dev/null", "w"))
+    call_command("load_demo_data", stdout=StringIO())
     assert Page.objects.count() == counts, "a second run must not duplicate pages"
     pages = Page.objects.live().filter(depth__gt=1).specific()
     assert pages.count() >= 5

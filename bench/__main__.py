@@ -1,0 +1,205 @@
+"""`make bench`: requests/second of real pages, as ratios to a bare Django view served the same way.
+
+1. Prepares a database (bench/.data/bench.sqlite3, or BENCH_DATABASE_URL): migrate, demo data, then each
+   app's `<app>.bench.setup()` for its large data set (idempotent, so later runs reuse it; --fresh starts over).
+2. Counts the SQL queries of each scenario in-process.
+3. Serves the site with gunicorn (DEBUG off) and sends each scenario sequential requests for a fixed
+   time, after a warm-up; the bare view is measured in the same run, first and last, and the ratio uses
+   their mean so drift on a busy machine shows instead of hiding.
+4. Times each app's non-HTTP `measurements()` (best of three).
+"""
+
+import argparse
+import http.client
+import importlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+APPS = ["home", "library", "events", "payments"]
+SETTINGS = "portal.settings.bench"
+
+
+def bench_modules():
+    for label in APPS:
+        try:
+            yield importlib.import_module(f"{label}.bench")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.bench":
+                raise
+
+
+def prepare(fresh):
+    from django.core.management import call_command
+
+    if fresh and DATA.exists() and not os.environ.get("BENCH_DATABASE_URL"):
+        shutil.rmtree(DATA)
+    DATA.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    call_command("load_demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    for module in bench_modules():
+        if hasattr(module, "setup"):
+            started = time.perf_counter()
+            module.setup(sys.stdout)
+            print(f"  set up {module.__name__} in {time.perf_counter() - started:.1f} s")
+
+
+def scenarios():
+    found = [{"name": "bare Django view", "path": "/__bench__/bare/"}]
+    for module in bench_modules():
+        if hasattr(module, "scenarios"):
+            found.extend(module.scenarios())
+    return found
+
+
+def count_queries(path):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get(path)  # warm caches that are legitimately warm in production (content types, site)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    return response.status_code, len(ctx.captured_queries)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port, workers):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS}
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def request(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def measure(port, path, seconds, warmup=3):
+    for _ in range(warmup):
+        request(port, path)
+    count = 0
+    started = time.perf_counter()
+    while True:
+        status = request(port, path)
+        if status >= 400:
+            raise SystemExit(f"{path} answered {status}")
+        count += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds and count >= 5:
+            return count / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per scenario")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
+    parser.add_argument("--only", help="only scenarios whose name contains this text")
+    args = parser.parse_args()
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+    print("Preparing the bench database ...")
+    prepare(args.fresh)
+    chosen = [
+        s
+        for s in scenarios()
+        if not args.only or args.only in s["name"] or s["path"].startswith("/__bench__")
+    ]
+    queries = {s["path"]: count_queries(s["path"]) for s in chosen}
+    for s in chosen:
+        status, _n = queries[s["path"]]
+        if status != 200:
+            raise SystemExit(f"{s['name']} ({s['path']}) answered {status} in-process")
+
+    port = free_port()
+    server = start_server(port, args.workers)
+    try:
+        bare_before = measure(port, "/__bench__/bare/", args.seconds)
+        results = []
+        for s in chosen[1:]:
+            results.append((s, measure(port, s["path"], args.seconds)))
+        bare_after = measure(port, "/__bench__/bare/", args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    bare = statistics.mean([bare_before, bare_after])
+
+    print()
+    print(f"gunicorn, {args.workers} sync worker(s), sequential requests, {args.seconds:.0f} s each")
+    print(f"bare Django view: {bare:8.1f} req/s (before {bare_before:.1f}, after {bare_after:.1f})")
+    print()
+    print(f"{'scenario':<48} {'req/s':>8} {'ratio to bare':>14} {'queries':>8}")
+    for s, rate in results:
+        print(f"{s['name']:<48} {rate:8.1f} {rate / bare:14.3f} {queries[s['path']][1]:>8}")
+
+    timings = []
+    for module in bench_modules():
+        if hasattr(module, "measurements"):
+            for name, fn in module.measurements():
+                if args.only and args.only not in name:
+                    continue
+                runs = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    fn()
+                    runs.append(time.perf_counter() - started)
+                timings.append((name, min(runs)))
+    if timings:
+        print()
+        print(f"{'measurement':<48} {'best of 3':>10}")
+        for name, seconds in timings:
+            print(f"{name:<48} {seconds * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Settings for `make bench`: production-like (DEBUG off, compiled templates, whitenoise) on a local database.
+
+BENCH_DATABASE_URL picks the database (default: a SQLite file under bench/.data/).
+"""
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "bench-only-key-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("BENCH_DATABASE_URL", f"sqlite:///{BASE_DIR / 'bench' / '.data' / 'bench.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# Static files are collected and served by whitenoise, as in production.
+STATIC_ROOT = BASE_DIR / "bench" / ".data" / "static"
+MEDIA_ROOT = BASE_DIR / "bench" / ".data" / "media"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
