@@ -1,0 +1,149 @@
+from django import forms
+from django.utils import timezone
+
+from .models import ActivityType, ClaimExpense, ContributorProfile, ExpenseCategory
+
+RECEIPT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp"}
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class ClaimForm(forms.Form):
+    """What a contributor records. Time is asked in hours and minutes, the way people think of it."""
+
+    work_date = forms.DateField(
+        label="Date of the work",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day you did the work. The rate in force on that day is used.",
+    )
+    activity_type = forms.ChoiceField(label="What you did", choices=ActivityType.choices)
+    hours = forms.IntegerField(label="Hours", min_value=0, max_value=24, initial=0)
+    minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=59, initial=0)
+    preparation_hours = forms.IntegerField(label="Preparation hours", min_value=0, max_value=24, initial=0)
+    preparation_minutes = forms.IntegerField(
+        label="Preparation minutes", min_value=0, max_value=59, initial=0
+    )
+    project = forms.CharField(label="Project or event", max_length=200)
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    @classmethod
+    def initial_for(cls, claim):
+        hours, minutes = divmod(claim.duration_minutes, 60)
+        prep_hours, prep_minutes = divmod(claim.preparation_minutes, 60)
+        return {
+            "work_date": claim.work_date,
+            "activity_type": claim.activity_type,
+            "hours": hours,
+            "minutes": minutes,
+            "preparation_hours": prep_hours,
+            "preparation_minutes": prep_minutes,
+            "project": claim.project,
+            "notes": claim.notes,
+        }
+
+    def clean_work_date(self):
+        day = self.cleaned_data["work_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future. Claim once the work is done.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        hours, minutes = cleaned.get("hours"), cleaned.get("minutes")
+        if hours is not None and minutes is not None:
+            total = hours * 60 + minutes
+            if total <= 0:
+                self.add_error("hours", "Enter the time you gave: more than zero minutes.")
+            elif total > 24 * 60:
+                self.add_error("hours", "A claim cannot be for more than 24 hours in one day.")
+        return cleaned
+
+    def claim_data(self):
+        c = self.cleaned_data
+        return {
+            "work_date": c["work_date"],
+            "activity_type": c["activity_type"],
+            "duration_minutes": c["hours"] * 60 + c["minutes"],
+            "preparation_minutes": c["preparation_hours"] * 60 + c["preparation_minutes"],
+            "project": c["project"].strip(),
+            "notes": c["notes"].strip(),
+        }
+
+
+class ExpenseForm(forms.ModelForm):
+    class Meta:
+        model = ClaimExpense
+        fields = ["category", "description", "amount", "miles", "receipt"]
+        labels = {
+            "category": "Kind of expense",
+            "description": "What it was for (optional)",
+            "amount": "Amount in pounds",
+            "miles": "Miles (for mileage only)",
+            "receipt": "Receipt (optional: PDF or photo)",
+        }
+        help_texts = {"amount": "Leave at 0 for mileage: it is worked out from the miles."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = ExpenseCategory.choices
+        self.fields["amount"].required = False
+
+    def clean_receipt(self):
+        receipt = self.cleaned_data.get("receipt")
+        if receipt and hasattr(receipt, "size"):
+            name = receipt.name.lower()
+            if not any(name.endswith(ext) for ext in RECEIPT_TYPES):
+                raise forms.ValidationError(
+                    "Upload the receipt as a PDF or a photo (JPEG, PNG, HEIC or WebP)."
+                )
+            if receipt.size > RECEIPT_MAX_BYTES:
+                raise forms.ValidationError("The receipt must be smaller than 10 MB.")
+        return receipt
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("category") == ExpenseCategory.MILEAGE and not cleaned.get("miles"):
+            self.add_error("miles", "Give the number of miles.")
+        if (
+            cleaned.get("category")
+            and cleaned.get("category") != ExpenseCategory.MILEAGE
+            and not cleaned.get("amount")
+        ):
+            self.add_error("amount", "Give the amount you spent.")
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = ContributorProfile
+        fields = [
+            "display_name",
+            "payment_preference",
+            "charity_name",
+            "lower_amount",
+            "weekly_limit",
+            "monthly_limit",
+            "tax_year_limit",
+        ]
+        labels = {
+            "display_name": "Your name as shown to coordinators",
+            "payment_preference": "How would you like to be paid?",
+            "charity_name": "Charity (if you chose to donate)",
+            "lower_amount": "Amount per claim in pounds (if you chose a lower amount)",
+            "weekly_limit": "Warn me above this much a week (optional)",
+            "monthly_limit": "Warn me above this much a month (optional)",
+            "tax_year_limit": "Warn me above this much a tax year (optional)",
+        }
+        help_texts = {
+            "weekly_limit": "For example a benefit's permitted-work limit. We only warn you; we never stop a claim.",
+        }
+        widgets = {"payment_preference": forms.RadioSelect}
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the contributor will read this)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
