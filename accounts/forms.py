@@ -1,5 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
+
+from portal.mail import queue_email
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -8,7 +11,26 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     error_messages = {
-        "invalid_login": "That email address and password do not match an account. Both are case-sensitive "
-        "except the email address.",
+        "invalid_login": "That email address and password do not match an account. Check both and try again.",
         "inactive": "This account is not active. Please contact us.",
     }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset link through the task queue, after commit, like every other e-mail."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        text = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        )
+        queue_email(subject=subject, to=[to_email], text=text, html=html)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
 
 app_name = "accounts"
 
@@ -18,6 +18,7 @@ urlpatterns = [
         "password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="account/password_reset.html",
+            form_class=QueuedPasswordResetForm,
             email_template_name="account/email/password_reset.txt",
             html_email_template_name="account/email/password_reset.html",
             subject_template_name="account/email/password_reset_subject.txt",

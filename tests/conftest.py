@@ -78,4 +78,3 @@ def other_contributor(user_factory):
 @pytest.fixture
 def superuser(user_factory):
     return user_factory(email="super-test@example.org", is_superuser=True, is_staff=True)
-

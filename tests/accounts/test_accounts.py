@@ -39,8 +39,9 @@ def test_sign_in_redirects_only_to_safe_next(client, contributor, home_page):
     assert "evil.example" not in response["Location"]
 
 
-def test_password_reset_round_trip(client, contributor, home_page):
-    response = client.post(reverse("accounts:password_reset"), {"email": contributor.email})
+def test_password_reset_round_trip(client, contributor, home_page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": contributor.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -58,8 +59,13 @@ def test_password_reset_round_trip(client, contributor, home_page):
     assert contributor.check_password("a brand new passphrase 42")
 
 
-def test_password_reset_for_unknown_email_reveals_nothing(client, home_page):
-    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"}, follow=True)
+def test_password_reset_for_unknown_email_reveals_nothing(
+    client, home_page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": "nobody@example.org"}, follow=True
+        )
     assert response.status_code == 200
     assert b"If an account uses that address" in response.content
     assert mail.outbox == []
