@@ -1,0 +1,257 @@
+"""The library's filters: one FilterSet that the listing, its facet counts and the export share.
+
+What must stay true:
+- Every state is a plain GET query string (shareable, works without JavaScript).
+- A bad parameter never raises: unknown taxonomy slugs are dropped, and values that do not parse
+  (a year of "abc", an unknown sort) are left out of `cleaned_data` and reported in the form's errors.
+- Choices come from taxonomy lists the caller loads once, so validating a request never queries
+  the database: the query count of the page is the same whatever is selected.
+"""
+
+import operator
+import re
+from functools import reduce
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, When
+
+from .models import EARLIEST_YEAR, LATEST_YEAR, ResourcePage
+
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_TITLE = "title"
+SORT_CHOICES = [
+    (SORT_RELEVANCE, "Best match (when searching)"),
+    (SORT_NEWEST, "Newest first"),
+    (SORT_TITLE, "Title A to Z"),
+]
+
+# The facets a visitor selects with checkboxes: parameter name -> label.
+FACETS = {"type": "Type", "topic": "Topic", "audience": "Audience"}
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", EARLIEST_YEAR)
+        kwargs.setdefault("max_value", LATEST_YEAR)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+
+class ResourceFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("year_from"), cleaned.get("year_to")
+        if start and end and start > end:
+            # Reported, and both kept: the visitor sees why nothing matched rather than a silent swap.
+            self.add_error("year_to", "The “to” year is before the “from” year, so nothing can match.")
+            cleaned["year_to"] = end
+        return cleaned
+
+
+class ResourceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search the library", max_length=200)
+    type = django_filters.MultipleChoiceFilter(
+        method="filter_type", label="Type", widget=forms.CheckboxSelectMultiple
+    )
+    topic = django_filters.MultipleChoiceFilter(
+        method="filter_topic", label="Topic", widget=forms.CheckboxSelectMultiple
+    )
+    audience = django_filters.MultipleChoiceFilter(
+        method="filter_audience", label="Audience", widget=forms.CheckboxSelectMultiple
+    )
+    year_from = YearFilter(method="filter_year_from", label="From year")
+    year_to = YearFilter(method="filter_year_to", label="To year")
+    free = django_filters.BooleanFilter(
+        method="filter_free", label="Free to access only", widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_nothing", label="Sort by", choices=SORT_CHOICES, empty_label=None
+    )
+
+    # The order filters are applied in: search first, because the search backend needs the plain
+    # library queryset to build its ranked query on.
+    order = ["q", "type", "topic", "audience", "year_from", "year_to", "free"]
+
+    class Meta:
+        model = ResourcePage
+        fields = []
+        form = ResourceFilterForm
+
+    def __init__(self, data=None, *args, taxonomy, **kwargs):
+        """`taxonomy` maps each facet ("type", "topic", "audience") to its terms (already loaded)."""
+        self.taxonomy = taxonomy
+        self.ids_by_slug = {facet: {t.slug: t.pk for t in terms} for facet, terms in taxonomy.items()}
+        self.ignored = []
+        data = self._drop_unknown_slugs(data)
+        super().__init__(data, *args, **kwargs)
+        for facet, terms in taxonomy.items():
+            self.filters[facet].extra["choices"] = [(t.slug, t.name) for t in terms]
+
+    def _drop_unknown_slugs(self, data):
+        if data is None:
+            return None
+        data = data.copy()
+        for facet, ids in self.ids_by_slug.items():
+            values = data.getlist(facet) if hasattr(data, "getlist") else data.get(facet, [])
+            if isinstance(values, str):
+                values = [values]
+            known = []
+            for value in values:
+                if value in ids and value not in known:
+                    known.append(value)
+                elif value not in ids and value != "":
+                    self.ignored.append(
+                        f"{FACETS[facet]} “{value[:50]}” is not in the library, so it was ignored."
+                    )
+            if hasattr(data, "setlist"):
+                data.setlist(facet, known)
+            else:
+                data[facet] = known
+        return data
+
+    # The value each filter was given, once the form is validated (invalid values are absent).
+    @property
+    def values(self):
+        if not hasattr(self, "_values"):
+            self.form.is_valid()
+            self._values = dict(self.form.cleaned_data)
+        return self._values
+
+    @property
+    def query(self):
+        return (self.values.get("q") or "").strip()
+
+    @property
+    def sort_order(self):
+        sort = self.values.get("sort") or ""
+        if sort == SORT_RELEVANCE and not self.query:
+            return SORT_NEWEST
+        return sort or (SORT_RELEVANCE if self.query else SORT_NEWEST)
+
+    def filter_queryset(self, queryset, exclude=()):
+        """Applies every filter except those named in `exclude` (facet counts leave their own out)."""
+        values = self.values
+        for name in self.order:
+            if name in exclude:
+                continue
+            value = values.get(name)
+            if value in (None, "", [], ()):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def ordered(self, queryset):
+        if self.sort_order == SORT_TITLE:
+            return queryset.order_by("title", "pk")
+        if self.sort_order == SORT_NEWEST or not self.query:
+            return queryset.order_by(F("year").desc(nulls_last=True), "-first_published_at", "-pk")
+        return queryset  # ranked by the search backend
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.ordered(self.filter_queryset(self.queryset.all()))
+        return self._qs
+
+    # Filter methods -----------------------------------------------------------------------------
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # The database search backend returns a normal queryset (filtered on the index and ranked
+        # by `_score`), so the facet filters and counts compose with it in SQL.
+        results = queryset.search(value, operator="and", order_by_relevance=True).annotate_score("_score")
+        ranked = results.get_queryset()
+        # The backends' scores (BM25 on SQLite) barely tell a title match from a summary match, so
+        # the number of query words found in the title ranks first and the backend's score breaks ties.
+        words = re.findall(r"\w+", value)[:10]
+        if not words:
+            return ranked
+        title_hits = reduce(
+            operator.add, (Case(When(title__icontains=word, then=1), default=0) for word in words)
+        )
+        return ranked.annotate(_title_hits=title_hits).order_by("-_title_hits", *ranked.query.order_by)
+
+    def _slugs_to_ids(self, facet, slugs):
+        ids = self.ids_by_slug[facet]
+        return [ids[slug] for slug in slugs if slug in ids]
+
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(resource_type_id__in=self._slugs_to_ids("type", value))
+
+    def filter_topic(self, queryset, name, value):
+        # A subquery (not a join) so a resource with two chosen topics is listed once.
+        through = ResourcePage.topics.through.objects.filter(topic_id__in=self._slugs_to_ids("topic", value))
+        return queryset.filter(pk__in=through.values("resourcepage_id"))
+
+    def filter_audience(self, queryset, name, value):
+        through = ResourcePage.audiences.through.objects.filter(
+            audience_id__in=self._slugs_to_ids("audience", value)
+        )
+        return queryset.filter(pk__in=through.values("resourcepage_id"))
+
+    def filter_year_from(self, queryset, name, value):
+        return queryset.filter(year__gte=value)
+
+    def filter_year_to(self, queryset, name, value):
+        return queryset.filter(year__lte=value)
+
+    def filter_free(self, queryset, name, value):
+        return queryset.filter(is_free=True) if value else queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    # Chips: one per active filter value, each with the query string that removes it ---------------
+
+    def active_filters(self):
+        from django.http import QueryDict
+
+        values = self.values
+        chips = []
+
+        def without(name, value=None):
+            params = QueryDict(mutable=True)
+            for key in ("q", "type", "topic", "audience", "year_from", "year_to", "free", "sort"):
+                current = values.get(key)
+                if current in (None, "", [], False):
+                    continue
+                if isinstance(current, list):
+                    kept = [v for v in current if not (key == name and v == value)]
+                    if kept:
+                        params.setlist(key, kept)
+                elif key != name:
+                    params[key] = "1" if current is True else str(current)
+            if name == "q" and params.get("sort") == SORT_RELEVANCE:
+                params.pop("sort")  # "best match" means nothing without a search
+            return params.urlencode()
+
+        if self.query:
+            chips.append({"label": f"Search: “{self.query}”", "query": without("q")})
+        for facet, terms in self.taxonomy.items():
+            names = {t.slug: t.name for t in terms}
+            for slug in values.get(facet) or []:
+                chips.append({"label": f"{FACETS[facet]}: {names[slug]}", "query": without(facet, slug)})
+        if values.get("year_from"):
+            chips.append({"label": f"From {values['year_from']}", "query": without("year_from")})
+        if values.get("year_to"):
+            chips.append({"label": f"To {values['year_to']}", "query": without("year_to")})
+        if values.get("free"):
+            chips.append({"label": "Free to access", "query": without("free")})
+        return chips
+
+    def error_messages(self):
+        """Human messages for every parameter that was ignored or not understood."""
+        messages = list(self.ignored)
+        self.form.is_valid()
+        for name, errors in self.form.errors.items():
+            label = self.form.fields[name].label if name in self.form.fields else "Filters"
+            messages.extend(f"{label}: {error}" for error in errors)
+        return messages

@@ -1,0 +1,183 @@
+"""The resource library: taxonomy snippets, the library index page and resource pages."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
+
+RESOURCES_PER_PAGE = 20
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+# Only web links: javascript:, data: or ftp: links would be unsafe or useless to visitors.
+http_url_validator = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+)
+
+
+class TaxonomyTerm(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Used in shareable library addresses, e.g. ?topic=ethics."
+    )
+    description = models.TextField(blank=True, help_text="Optional: what belongs under this term.")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ResourceType(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "resource type"
+
+
+class Topic(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "topic"
+
+
+class Audience(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "audience"
+
+
+class LibraryPage(Page):
+    """The resource library: lists its resource pages through `library.filters.ResourceFilterSet`."""
+
+    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction", help_text="A sentence or two on what visitors will find here."),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["library.ResourcePage"]
+
+    class Meta:
+        verbose_name = "library page"
+
+    def resources(self):
+        """Every live resource in this library (the base of the listing, the export and the API)."""
+        return ResourcePage.objects.live().public().descendant_of(self)
+
+    def get_context(self, request, *args, **kwargs):
+        from .services import library_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = library_listing(self, request.GET)
+        return context
+
+
+class ResourcePage(Page):
+    summary = models.TextField(
+        max_length=2000, help_text="A short paragraph shown in listings and search results."
+    )
+    body = StreamField(BaseStreamBlock(), blank=True, help_text="Optional: more about the resource.")
+    resource_type = models.ForeignKey(
+        ResourceType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="type",
+    )
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="resources")
+    audiences = ParentalManyToManyField(Audience, blank=True, related_name="resources")
+    author = models.CharField(
+        "author or organisation", max_length=255, blank=True, help_text="Who wrote or published it."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)],
+        help_text="Year of publication.",
+    )
+    external_url = models.URLField(
+        "external link",
+        max_length=500,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="Where the resource lives, if elsewhere (http:// or https:// only).",
+    )
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional: an uploaded copy (PDF, Word, slides...).",
+    )
+    is_free = models.BooleanField("free to access", default=True, db_index=True)
+    is_featured = models.BooleanField(
+        "featured", default=False, help_text="Show on the home page among featured resources."
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("resource_type"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Tags",
+            help_text="Tags let visitors find the resource with the library's filters.",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("author"), FieldPanel("year")]),
+                FieldPanel("external_url"),
+                FieldPanel("document"),
+                FieldRowPanel([FieldPanel("is_free"), FieldPanel("is_featured")]),
+            ],
+            heading="Details",
+        ),
+        FieldPanel("body"),
+    ]
+    # Page.search_fields already indexes the title (boost 2); the summary is indexed without a
+    # boost, so a match in the title ranks above a match in the summary.
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("author"),
+        index.FilterField("year"),
+        index.FilterField("is_free"),
+        index.FilterField("resource_type"),
+    ]
+
+    parent_page_types = ["library.LibraryPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "resource"
+
+    def clean(self):
+        super().clean()
+        if self.external_url:
+            try:
+                http_url_validator(self.external_url)
+            except ValidationError as exc:
+                raise ValidationError({"external_url": exc.messages}) from exc
+
+    @property
+    def link(self):
+        """Where a visitor goes to get the resource: the external link, else the uploaded document."""
+        if self.external_url:
+            return self.external_url
+        if self.document_id:
+            return self.document.url
+        return ""

@@ -1,0 +1,195 @@
+"""Reading the library: the filtered listing with its facet counts, and the export rows.
+
+What must stay true: the listing runs the same fixed set of queries whatever the filters, sort or
+page (3 taxonomy lists, 1 count, 1 page of results, 2 for the page's topics and audiences, 3 facet
+counts and 1 free-to-access count). No query depends on how many results or options there are.
+"""
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Count
+
+from .filters import FACETS, ResourceFilterSet
+from .models import RESOURCES_PER_PAGE, Audience, ResourcePage, ResourceType, Topic
+
+
+def load_taxonomy():
+    """The three term lists, in display order (one query each)."""
+    return {
+        "type": list(ResourceType.objects.order_by("name")),
+        "topic": list(Topic.objects.order_by("name")),
+        "audience": list(Audience.objects.order_by("name")),
+    }
+
+
+def build_filterset(library, params, taxonomy=None):
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    return ResourceFilterSet(params, queryset=library.resources(), taxonomy=taxonomy)
+
+
+def _page_number(raw, num_pages):
+    """A page number from the query string; anything odd gives the first or the last page."""
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def facet_counts(filterset):
+    """For each facet option, how many resources it would give with the other active filters.
+
+    One grouped query per facet (never one per option), each counting over the resources that
+    match every filter except that facet's own.
+    """
+    base = filterset.queryset
+    counts = {}
+    matching = filterset.filter_queryset(base, exclude={"type"}).values("pk")
+    counts["type"] = dict(
+        ResourcePage.objects.filter(pk__in=matching, resource_type__isnull=False)
+        .order_by()
+        .values_list("resource_type_id")
+        .annotate(n=Count("pk"))
+    )
+    for facet, relation, column in (
+        ("topic", "topics", "topic_id"),
+        ("audience", "audiences", "audience_id"),
+    ):
+        through = getattr(ResourcePage, relation).through
+        matching = filterset.filter_queryset(base, exclude={facet}).values("pk")
+        counts[facet] = dict(
+            through.objects.filter(resourcepage_id__in=matching)
+            .order_by()
+            .values_list(column)
+            .annotate(n=Count("resourcepage_id"))
+        )
+    matching = filterset.filter_queryset(base, exclude={"free"}).values("pk")
+    counts["free"] = ResourcePage.objects.filter(pk__in=matching, is_free=True).count()
+    return counts
+
+
+def attach_taxonomy(resources, page_ids_query, taxonomy):
+    """Sets `topic_list` and `audience_list` on each resource: two queries for the whole page.
+
+    `page_ids_query` is a subquery for the page's ids, so the queries run (and cost the same)
+    even when the page is empty.
+    """
+    by_id = {resource.pk: resource for resource in resources}
+    for resource in resources:
+        resource.topic_list, resource.audience_list = [], []
+    for relation, column, facet, attr in (
+        ("topics", "topic_id", "topic", "topic_list"),
+        ("audiences", "audience_id", "audience", "audience_list"),
+    ):
+        terms = {term.pk: term for term in taxonomy[facet]}
+        through = getattr(ResourcePage, relation).through
+        links = through.objects.filter(resourcepage_id__in=page_ids_query).values_list(
+            "resourcepage_id", column
+        )
+        for resource_id, term_id in links:
+            if resource_id in by_id and term_id in terms:
+                getattr(by_id[resource_id], attr).append(terms[term_id])
+    for resource in resources:
+        resource.topic_list.sort(key=lambda t: t.name)
+        resource.audience_list.sort(key=lambda t: t.name)
+    return resources
+
+
+def library_listing(library, params):
+    """Everything the library page shows for one query string."""
+    taxonomy = load_taxonomy()
+    filterset = build_filterset(library, params, taxonomy)
+    results_qs = filterset.qs
+    count = results_qs.count()
+
+    paginator = Paginator(results_qs, RESOURCES_PER_PAGE)
+    paginator.__dict__["count"] = count  # already counted; Paginator would count again
+    number = _page_number(params.get("page", 1), paginator.num_pages)
+    offset = (number - 1) * RESOURCES_PER_PAGE
+    # Sliced to a full page even at the end, so the query runs even when nothing matches.
+    window = results_qs[offset : offset + RESOURCES_PER_PAGE]
+    resources = list(window.select_related("resource_type", "document"))
+    attach_taxonomy(resources, window.values("pk"), taxonomy)
+    page_obj = PaginatorPage(resources, number, paginator)
+
+    counts = facet_counts(filterset)
+    values = filterset.values
+    facets = []
+    for facet, label in FACETS.items():
+        selected = set(values.get(facet) or [])
+        options = [
+            {
+                "slug": term.slug,
+                "name": term.name,
+                "count": counts[facet].get(term.pk, 0),
+                "selected": term.slug in selected,
+                "id": f"filter-{facet}-{term.slug}",
+            }
+            for term in taxonomy[facet]
+        ]
+        facets.append({"name": facet, "label": label, "options": options})
+
+    return {
+        "filterset": filterset,
+        "form": filterset.form,
+        "facets": facets,
+        "free_count": counts["free"],
+        "page_obj": page_obj,
+        "resources": resources,
+        "count": count,
+        "query": filterset.query,
+        "sort": filterset.sort_order,
+        "chips": filterset.active_filters(),
+        "errors": filterset.error_messages(),
+        "is_filtered": bool(filterset.active_filters()),
+    }
+
+
+EXPORT_FIELDS = [
+    "title",
+    "url",
+    "summary",
+    "type",
+    "topics",
+    "audiences",
+    "author",
+    "year",
+    "external_url",
+    "free",
+    "featured",
+    "first_published",
+]
+
+
+def export_rows(library, params, request=None):
+    """Every resource matching the filters (not only one page), as plain dicts for CSV and JSON.
+
+    Runs a fixed number of queries: the taxonomy, the results, and one each for topics and audiences.
+    """
+    taxonomy = load_taxonomy()
+    filterset = build_filterset(library, params, taxonomy)
+    results_qs = filterset.qs
+    resources = list(results_qs.select_related("resource_type"))
+    attach_taxonomy(resources, results_qs.values("pk"), taxonomy)
+    site_root = library.get_site()
+    rows = []
+    for resource in resources:
+        rows.append(
+            {
+                "title": resource.title,
+                "url": resource.get_full_url(request) if site_root else resource.url_path,
+                "summary": resource.summary,
+                "type": resource.resource_type.name if resource.resource_type else "",
+                "topics": [t.name for t in resource.topic_list],
+                "audiences": [a.name for a in resource.audience_list],
+                "author": resource.author,
+                "year": resource.year,
+                "external_url": resource.external_url,
+                "free": resource.is_free,
+                "featured": resource.is_featured,
+                "first_published": resource.first_published_at.date().isoformat()
+                if resource.first_published_at
+                else "",
+            }
+        )
+    return rows
