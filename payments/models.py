@@ -445,3 +445,14 @@ class ClaimEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or 'new'} → {self.to_status} by {self.actor} at {self.at:%d %b %Y %H:%M}"
+
+
+# Payout models live in their own module; importing them here registers them with the app.
+from .payout_models import (  # noqa: E402, F401
+    PaymentRun,
+    Payout,
+    PayoutEvent,
+    PayoutItem,
+    StripeAccount,
+    StripeWebhookEvent,
+)

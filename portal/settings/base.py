@@ -232,6 +232,14 @@ FEEDBACK_RATE_LIMIT = (
     int(env("FEEDBACK_RATE_LIMIT_SECONDS", "600")),
 )
 
+# Stripe Connect. Without STRIPE_SECRET_KEY the Stripe payout method is hidden and everything else works.
+# STRIPE_API_BASE sends API calls elsewhere (the tests' local fake Stripe server).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env("STRIPE_API_BASE", "")
+STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "20"))
+STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "GB")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
