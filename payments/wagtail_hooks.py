@@ -76,3 +76,7 @@ def register_involvement_menu():
 def add_overdue_panel(request, panels_list):
     if request.user.is_coordinator:
         panels_list.append(panels.OverdueClaimsPanel())
+
+
+# Payouts (issue 6) register their own admin views, menu and panels.
+from . import payout_hooks  # noqa: E402, F401

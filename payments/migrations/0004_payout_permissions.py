@@ -1,0 +1,24 @@
+from django.db import migrations
+
+from accounts.groups import grant, revoke
+
+PERMS = [
+    "payments.view_payout",
+    "payments.change_payout",
+    "payments.view_paymentrun",
+    "payments.add_paymentrun",
+]
+
+
+def forwards(apps, schema_editor):
+    grant(apps, "Coordinators", PERMS)
+
+
+def backwards(apps, schema_editor):
+    revoke(apps, "Coordinators", PERMS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("payments", "0003_payouts")]
+
+    operations = [migrations.RunPython(forwards, backwards)]
