@@ -42,13 +42,13 @@ class PayableClaimFilter(django_filters.FilterSet):
         field_name="decided_at",
         lookup_expr="date__gte",
         label="Approved on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     approved_to = django_filters.DateFilter(
         field_name="decided_at",
         lookup_expr="date__lte",
         label="Approved on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     class Meta:
@@ -71,7 +71,9 @@ class ManualPaymentForm(forms.Form):
         choices=[(Payout.Method.BANK_TRANSFER, "Bank transfer"), (Payout.Method.VOUCHER, "Voucher")],
         label="Paid by",
     )
-    paid_on = forms.DateField(label="Date paid", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label="Date paid", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(max_length=120, label="Bank reference or voucher code reference")
     voucher_provider = forms.CharField(
         max_length=120, required=False, label="Voucher provider (vouchers only)"
