@@ -232,6 +232,11 @@ FEEDBACK_RATE_LIMIT = (
     int(env("FEEDBACK_RATE_LIMIT_SECONDS", "600")),
 )
 
+# Events: reminders go this many hours before the start (send_event_reminders, run every few minutes);
+# access information is kept this many days after an event when the person agreed, else one day.
+EVENTS_REMINDER_HOURS_BEFORE = int(env("EVENTS_REMINDER_HOURS_BEFORE", "48"))
+EVENTS_ACCESS_RETENTION_DAYS = int(env("EVENTS_ACCESS_RETENTION_DAYS", "90"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -134,3 +134,22 @@ def test_page_listing_shows_buttons(client, event_index, event, coordinator, sup
 def test_admin_can_edit_event_page(client, event, superuser):
     client.force_login(superuser)
     assert client.get(reverse("wagtailadmin_pages:edit", args=[event.pk])).status_code == 200
+
+
+def test_cancel_event_action(client, booked, superuser, coordinator, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    url = reverse("events_admin:cancel_event", args=[booked.pk])
+    client.force_login(coordinator)  # coordinators run attendees, not pages
+    assert client.post(url).status_code in (302, 403)
+    booked.refresh_from_db()
+    assert not booked.is_cancelled
+    client.force_login(superuser)
+    assert "2 confirmed, 1 waiting" in client.get(url).text
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.is_cancelled
+    assert len(mail.outbox) == 3
