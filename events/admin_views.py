@@ -196,3 +196,24 @@ def follow_up(request, event_id):
         "events/admin/follow_up.html",
         {"event": event, "form": form, "header_title": f"Create a follow-up to {event.title}"},
     )
+
+
+def can_cancel_event(user, event):
+    return event.permissions_for_user(user).can_publish()
+
+
+def cancel_event(request, event_id):
+    """Cancels an event after a confirmation step; everyone registered gets METHOD:CANCEL."""
+    event = get_object_or_404(EventPage, pk=event_id)
+    if not can_cancel_event(request.user, event):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.cancel_event(event)
+        messages.success(request, f"{event.title} is cancelled. Everyone registered has been told by e-mail.")
+        return HttpResponseRedirect(reverse("wagtailadmin_explore", args=[event.get_parent().pk]))
+    counts = event.seat_counts()
+    return TemplateResponse(
+        request,
+        "events/admin/cancel_event.html",
+        {"event": event, "counts": counts, "header_title": f"Cancel {event.title}"},
+    )

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import AccessProvision, Registration
+from .models import AccessProvision, Registration, access_retention_period
 
 
 class NeedsFieldsMixin(forms.Form):
@@ -28,6 +28,15 @@ class NeedsFieldsMixin(forms.Form):
         label="Keep my access information for 90 days after the event, so you can plan follow-up events",
         help_text="If you do not tick this, we delete it the day after the event.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = access_retention_period().days
+        self.fields[
+            "consent_to_keep_access_info"
+        ].label = (
+            f"Keep my access information for {days} days after the event, so you can plan follow-up events"
+        )
 
     def clean(self):
         cleaned = super().clean()

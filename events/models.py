@@ -76,6 +76,9 @@ class ChoiceListField(models.JSONField):
             raise ValidationError(f"Unknown choice(s): {', '.join(sorted(unknown))}")
 
 
+SERVICE_OWNED_FIELDS = ("ical_uid", "ical_sequence", "status", "cancelled_at", "schedule_fingerprint")
+
+
 def new_ical_uid():
     return f"{uuid.uuid4()}@events.coproduction-portal"
 
@@ -272,7 +275,7 @@ class EventPage(Page):
 
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
-    exclude_fields_in_copy = ["ical_uid", "ical_sequence", "status", "cancelled_at", "schedule_fingerprint"]
+    exclude_fields_in_copy = list(SERVICE_OWNED_FIELDS)
 
     class Meta:
         verbose_name = "event page"
@@ -296,9 +299,14 @@ class EventPage(Page):
         return super().save(*args, **kwargs)
 
     def with_content_json(self, content):
+        # Read the service-owned fields from the database, not from this (possibly stale) instance, so
+        # publishing any revision keeps the UID, SEQUENCE and cancellation that services wrote.
         obj = super().with_content_json(content)
-        for name in ("ical_uid", "ical_sequence", "status", "cancelled_at", "schedule_fingerprint"):
-            setattr(obj, name, getattr(self, name))
+        current = (
+            EventPage.objects.filter(pk=self.pk).values(*SERVICE_OWNED_FIELDS).first() if self.pk else None
+        )
+        for name in SERVICE_OWNED_FIELDS:
+            setattr(obj, name, current[name] if current else getattr(self, name))
         return obj
 
     # Times in the event's zone -------------------------------------------------------------------

@@ -57,7 +57,8 @@ def build_registration_email(registration, kind):
         "has_calendar": bool(method),
     }
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[kind].format(title=event.title),
+        # Titles are one line in the admin, but a header must never carry a newline.
+        subject=SUBJECTS[kind].format(title=" ".join(event.title.split())),
         body=render_to_string("events/email/registration.txt", context),
         to=[registration.email],
         reply_to=[event.contact_email] if event.contact_email else None,

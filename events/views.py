@@ -65,9 +65,10 @@ def manage(request, token):
         },
         status=status,
     )
-    # The link is a secret: keep it out of caches and of other sites' referrer logs.
+    # The link is a secret: keep it out of shared caches. (SECURE_REFERRER_POLICY "same-origin" already
+    # keeps it out of other sites' referrer logs; "no-referrer" would make browsers send Origin: null,
+    # which fails the CSRF check on this page's own forms.)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -20,6 +20,7 @@ def _admin_urls():
             name="attendance",
         ),
         path("<int:event_id>/follow-up/", admin_views.follow_up, name="follow_up"),
+        path("<int:event_id>/cancel/", admin_views.cancel_event, name="cancel_event"),
     ]
 
 

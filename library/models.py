@@ -83,8 +83,10 @@ class LibraryPage(Page):
 
 
 class ResourcePage(Page):
+    # Blank is allowed because some imported listings have entries without one; the "resources
+    # needing tags" report lists those for editors.
     summary = models.TextField(
-        max_length=2000, help_text="A short paragraph shown in listings and search results."
+        max_length=2000, blank=True, help_text="A short paragraph shown in listings and search results."
     )
     body = StreamField(BaseStreamBlock(), blank=True, help_text="Optional: more about the resource.")
     resource_type = models.ForeignKey(

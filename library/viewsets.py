@@ -40,10 +40,10 @@ class LibraryTaxonomyGroup(SnippetViewSetGroup):
 
 
 def resources_needing_tags():
-    """Resource pages (live or draft) with no type, no topic or no audience: what an import left untagged."""
+    """Resource pages (live or draft) with no type, topic, audience or summary: what an import left to do."""
     return (
         ResourcePage.objects.filter(
-            Q(resource_type__isnull=True) | Q(topics__isnull=True) | Q(audiences__isnull=True)
+            Q(resource_type__isnull=True) | Q(topics__isnull=True) | Q(audiences__isnull=True) | Q(summary="")
         )
         .distinct()
         .select_related("resource_type")

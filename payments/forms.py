@@ -17,10 +17,12 @@ class ClaimForm(forms.Form):
     )
     activity_type = forms.ChoiceField(label="What you did", choices=ActivityType.choices)
     hours = forms.IntegerField(label="Hours", min_value=0, max_value=24, initial=0)
-    minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=59, initial=0)
-    preparation_hours = forms.IntegerField(label="Preparation hours", min_value=0, max_value=24, initial=0)
+    minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=59, initial=0, required=False)
+    preparation_hours = forms.IntegerField(
+        label="Preparation hours", min_value=0, max_value=24, initial=0, required=False
+    )
     preparation_minutes = forms.IntegerField(
-        label="Preparation minutes", min_value=0, max_value=59, initial=0
+        label="Preparation minutes", min_value=0, max_value=59, initial=0, required=False
     )
     project = forms.CharField(label="Project or event", max_length=200)
     notes = forms.CharField(
@@ -50,6 +52,9 @@ class ClaimForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("minutes", "preparation_hours", "preparation_minutes"):
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = 0
         hours, minutes = cleaned.get("hours"), cleaned.get("minutes")
         if hours is not None and minutes is not None:
             total = hours * 60 + minutes

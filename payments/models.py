@@ -345,9 +345,16 @@ class InvolvementClaim(models.Model):
     duration_minutes = models.PositiveIntegerField("time given (minutes)")
     preparation_minutes = models.PositiveIntegerField("preparation time (minutes)", default=0)
     project = models.CharField("project or event", max_length=200)
-    # "events.registration:<pk>" when created from recorded attendance; unique, so one attendance
-    # can never make two claims.
-    attendance_ref = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Set when the claim was made from recorded event attendance. One-to-one, so one attendance can
+    # never make two claims.
+    registration = models.OneToOneField(
+        "events.Registration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="involvement_claim",
+        editable=False,
+    )
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
 

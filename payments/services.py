@@ -156,7 +156,7 @@ def validate_input(*, contributor, work_date, duration_minutes, preparation_minu
 # Contributor transitions
 
 
-def create_draft(*, contributor, data, attendance_ref=None, actor=None):
+def create_draft(*, contributor, data, registration=None, actor=None):
     """Creates a draft claim for `contributor` from cleaned `data` (the EDITABLE_FIELDS)."""
     actor = actor or contributor
     if actor.pk != contributor.pk:
@@ -171,10 +171,10 @@ def create_draft(*, contributor, data, attendance_ref=None, actor=None):
             duration_minutes=fields["duration_minutes"],
             preparation_minutes=fields["preparation_minutes"],
         )
-        if attendance_ref and InvolvementClaim.objects.filter(attendance_ref=attendance_ref).exists():
+        if registration is not None and InvolvementClaim.objects.filter(registration=registration).exists():
             raise ClaimError("There is already a claim for this event attendance.")
         claim = InvolvementClaim(
-            contributor=contributor, status=Status.DRAFT, attendance_ref=attendance_ref, **fields
+            contributor=contributor, status=Status.DRAFT, registration=registration, **fields
         )
         _recalculate(claim)
         try:
@@ -436,3 +436,85 @@ def overdue_claims(now=None):
         .select_related("contributor", "policy_version")
         .order_by("decided_at")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Event attendance
+
+
+ACTIVITY_SYNONYMS = {
+    "workshop": "meeting",
+    "meeting": "meeting",
+    "focus group": "meeting",
+    "advisory group": "meeting",
+    "training": "training",
+    "course": "training",
+    "reading": "preparation",
+    "review": "reviewing",
+    "interview": "fieldwork",
+    "fieldwork": "fieldwork",
+    "presentation": "cowriting",
+    "presenting": "cowriting",
+    "writing": "cowriting",
+    "social": "social",
+}
+
+
+def activity_for_event(value):
+    """Maps an event's free-text activity type (a value, a label, or a common word) to an ActivityType."""
+    from .models import ActivityType
+
+    text = (value or "").strip().lower()
+    for choice, label in ActivityType.choices:
+        if text in (choice, label.lower()):
+            return choice
+    for word, choice in ACTIVITY_SYNONYMS.items():
+        if word in text:
+            return choice
+    return ActivityType.MEETING
+
+
+def claim_for_attendance(registration):
+    """Creates one submitted claim for a signed-in contributor's recorded attendance at a paid event.
+
+    Returns the claim, or None when nothing is due (not attended, not a paid event, no contributor
+    account, or already claimed). Idempotent: the one-to-one link to the registration means a repeat
+    signal can never make a second claim. The claim is submitted, so it waits for a coordinator.
+    """
+    event = registration.event
+    user = registration.user
+    if registration.attendance != "attended" or not event.is_paid_involvement:
+        return None
+    if user is None or not user.is_contributor:
+        return None
+    if InvolvementClaim.objects.filter(registration=registration).exists():
+        return None
+    minutes = int((event.end - event.start).total_seconds() // 60)
+    data = {
+        "work_date": event.local_start.date(),
+        "activity_type": activity_for_event(event.involvement_activity_type),
+        "duration_minutes": min(minutes, MINUTES_IN_A_DAY),
+        "preparation_minutes": 0,
+        "project": event.title[:200],
+        "notes": "Made from your recorded attendance at this event.",
+    }
+    with transaction.atomic():
+        claim = create_draft(contributor=user, data=data, registration=registration)
+        claim.status = Status.SUBMITTED
+        claim.submitted_at = timezone.now()
+        claim.save(update_fields=["status", "submitted_at", "updated_at"])
+        _record(claim, None, Status.DRAFT, "Submitted automatically from recorded event attendance")
+    return claim
+
+
+def on_attendance_recorded(sender, registration, **kwargs):
+    """Receiver for events.signals.attendance_recorded. A claim that cannot be made (no policy for the
+    date, over 24 hours in the day) is logged, never raised: recording attendance must not fail."""
+    import logging
+
+    try:
+        claim_for_attendance(registration)
+    except ClaimError as exc:
+        logging.getLogger(__name__).warning(
+            "No involvement claim for registration %s: %s", registration.pk, exc
+        )

@@ -128,6 +128,8 @@ class ClaimViewSet(ModelViewSet):
     inspect_view_enabled = True
     inspect_view_class = ClaimInspectView
     copy_view_enabled = False
+    # The explanation is shown line by line above the fields.
+    inspect_view_fields_exclude = ["explanation"]
     # Required by ModelViewSet, though the add and edit views are never routed (see get_urlpatterns).
     form_fields = ["notes"]
 

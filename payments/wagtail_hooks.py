@@ -1,3 +1,4 @@
+from django.db.models import Count
 from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -76,6 +77,30 @@ def register_involvement_menu():
 def add_overdue_panel(request, panels_list):
     if request.user.is_coordinator:
         panels_list.append(panels.OverdueClaimsPanel())
+
+
+@hooks.register("home_page_sections")
+def involvement_home_section(request, page):
+    """Signed-in contributors see their involvement at a glance; everyone else sees nothing."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_contributor:
+        return None
+    from .models import InvolvementClaim
+
+    counts = dict(
+        InvolvementClaim.objects.filter(contributor=user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "template": "payments/home_section.html",
+        "order": 30,
+        "drafts": counts.get(InvolvementClaim.Status.DRAFT, 0),
+        "waiting": counts.get(InvolvementClaim.Status.SUBMITTED, 0),
+        "approved": counts.get(InvolvementClaim.Status.APPROVED, 0),
+    }
 
 
 # Payouts (issue 6) register their own admin views, menu and panels.

@@ -240,6 +240,11 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "20"))
 STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "GB")
 
+# Events: reminders go this many hours before the start (send_event_reminders, run every few minutes);
+# access information is kept this many days after an event when the person agreed, else one day.
+EVENTS_REMINDER_HOURS_BEFORE = int(env("EVENTS_REMINDER_HOURS_BEFORE", "48"))
+EVENTS_ACCESS_RETENTION_DAYS = int(env("EVENTS_ACCESS_RETENTION_DAYS", "90"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -252,19 +252,6 @@ def test_editing_to_exceed_a_day_is_refused(make_claim, contributor):
         services.edit_claim(second, actor=contributor, data={"duration_minutes": 5 * 60})
 
 
-def test_a_second_claim_for_the_same_attendance_is_refused(policy_versions, contributor):
-    data = {
-        "work_date": datetime.date(2025, 7, 1),
-        "activity_type": "meeting",
-        "duration_minutes": 60,
-        "project": "E",
-    }
-    services.create_draft(contributor=contributor, data=data, attendance_ref="events.registration:1")
-    with pytest.raises(ClaimError, match="already a claim for this event attendance"):
-        services.create_draft(contributor=contributor, data=data, attendance_ref="events.registration:1")
-    assert InvolvementClaim.objects.count() == 1
-
-
 # --- Expenses ----------------------------------------------------------------------------------
 
 

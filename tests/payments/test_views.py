@@ -243,3 +243,15 @@ def test_receipt_download_content_and_headers(client, claim_with_receipt, coordi
     assert b"".join(response.streaming_content) == b"%PDF-1.4 train ticket"
     assert response["Cache-Control"] == "private, no-store"
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_home_page_section_for_contributors_only(client, home_page, contributor, editor, make_claim):
+    make_claim(contributor, "submitted")
+    make_claim(contributor, "draft", work_date=datetime.date(2025, 7, 2))
+    assert "My involvement" not in client.get("/").content.decode()
+    client.force_login(editor)
+    assert "My involvement" not in client.get("/").content.decode()
+    client.force_login(contributor)
+    page = client.get("/").content.decode()
+    assert "My involvement" in page
+    assert "1 draft, 1 waiting for approval, 0 approved" in page

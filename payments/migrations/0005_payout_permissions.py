@@ -19,6 +19,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("payments", "0003_payouts")]
+    dependencies = [("payments", "0004_payouts")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0002_coordinator_permissions'),
+        ('payments', '0003_claim_registration'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

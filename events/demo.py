@@ -1,0 +1,223 @@
+"""Demo events: past, upcoming, full with a waiting list, online, in person, and a follow-up.
+
+Idempotent: the index and each event are found by slug, and registrations by (event, e-mail), so a second
+run adds nothing. Times are relative to today, so "upcoming" stays upcoming whenever the demo is loaded.
+Registrations are written directly (no e-mails are sent for demo people).
+"""
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from .models import AccessProvision, EventIndexPage, EventPage, Registration
+
+P = AccessProvision
+
+COMMON = {
+    "venue_name": "Greenway Community Centre",
+    "venue_address": "12 Greenway Road\nBristol\nBS5 6XX",
+    "directions": "Step-free from the number 48 bus stop outside (50 metres, level). Drop-off point at the main "
+    "door; two blue-badge spaces. Temple Meads station is 15 minutes by bus.",
+    "expenses_covered": "Travel (or mileage at 45p a mile), a carer or personal assistant, childcare and "
+    "subsistence, repaid at cost. Ask us if you need us to book and pay for travel in advance.",
+    "contact_phone": "0117 496 0000",
+    "contact_email": "events@example.org",
+}
+
+EVENTS = [
+    {
+        "slug": "shaping-the-study-workshop",
+        "title": "Shaping the study: first workshop",
+        "summary": "Help us decide what the new study on hospital discharge should ask, and how.",
+        "event_type": EventPage.EventType.WORKSHOP,
+        "format": EventPage.Format.IN_PERSON,
+        "days": -120,
+        "hours": (10, 13),
+        "capacity": 20,
+        "access_provisions": [
+            P.STEP_FREE,
+            P.ACCESSIBLE_TOILET,
+            P.HEARING_LOOP,
+            P.BSL,
+            P.BREAKS,
+            P.QUIET_ROOM,
+        ],
+        "is_paid_involvement": True,
+        "involvement_activity_type": "workshop",
+        "people": 8,
+        "attended": True,
+    },
+    {
+        "slug": "six-months-on",
+        "title": "Six months on: checking back in",
+        "summary": "We come back to the people from the first workshop to show what changed because of them.",
+        "event_type": EventPage.EventType.FOLLOW_UP,
+        "format": EventPage.Format.HYBRID,
+        "days": 21,
+        "hours": (14, 16),
+        "capacity": 20,
+        "access_provisions": [P.STEP_FREE, P.ACCESSIBLE_TOILET, P.HEARING_LOOP, P.LIVE_CAPTIONS, P.BREAKS],
+        "joining_details": "Join on the video call: https://meet.example.org/six-months-on (passcode 2468). "
+        "Phone in: 0330 088 0000.",
+        "follows_up_on": "shaping-the-study-workshop",
+        "is_paid_involvement": True,
+        "involvement_activity_type": "workshop",
+        "people": 5,
+    },
+    {
+        "slug": "introduction-to-research",
+        "title": "Training: an introduction to health research",
+        "summary": "A relaxed day on how studies work, what ethics committees look for and how you can shape them.",
+        "event_type": EventPage.EventType.TRAINING,
+        "format": EventPage.Format.IN_PERSON,
+        "days": 35,
+        "hours": (10, 15),
+        "capacity": 16,
+        "access_provisions": [
+            P.STEP_FREE,
+            P.ACCESSIBLE_TOILET,
+            P.MATERIALS_IN_ADVANCE,
+            P.LARGE_PRINT,
+            P.BREAKS,
+        ],
+        "is_paid_involvement": True,
+        "involvement_activity_type": "training",
+        "people": 6,
+    },
+    {
+        "slug": "online-coffee-catch-up",
+        "title": "Online coffee and catch-up",
+        "summary": "An informal hour online to meet others in the community. Cameras optional.",
+        "event_type": EventPage.EventType.SOCIAL,
+        "format": EventPage.Format.ONLINE,
+        "days": 7,
+        "hours": (11, 12),
+        "capacity": None,
+        "access_provisions": [P.LIVE_CAPTIONS, P.BREAKS],
+        "joining_details": "https://meet.example.org/coffee (no passcode). Or call 0330 088 0000 and enter 1357.",
+        "people": 4,
+    },
+    {
+        "slug": "reviewing-the-survey",
+        "title": "Small group: reviewing the survey questions",
+        "summary": "Read the draft survey with us and tell us which questions are unclear or unkind.",
+        "event_type": EventPage.EventType.MEETING,
+        "format": EventPage.Format.IN_PERSON,
+        "days": 14,
+        "hours": (13, 15),
+        "capacity": 4,
+        "access_provisions": [P.STEP_FREE, P.ACCESSIBLE_TOILET, P.MATERIALS_IN_ADVANCE, P.QUIET_ROOM],
+        "is_paid_involvement": True,
+        "involvement_activity_type": "meeting",
+        "people": 6,  # more than the seats: two on the waiting list
+    },
+]
+
+PEOPLE = [
+    ("Aisha Khan", ["bsl"], "", False),
+    ("Ben Morgan", ["step_free"], "Vegetarian", True),
+    ("Chloe Evans", [], "", False),
+    ("Dev Patel", ["quiet_room", "breaks"], "", False),
+    ("Erin Walsh", ["large_print"], "Gluten free", False),
+    ("Femi Adeyemi", [], "Halal", False),
+    ("Grace Lee", ["hearing_loop"], "", False),
+    ("Harry Jones", [], "", False),
+]
+
+
+def _at(day_offset, hour):
+    today = timezone.localdate()
+    return timezone.make_aware(
+        timezone.datetime.combine(today + timedelta(days=day_offset), time(hour, 0)),
+        timezone.get_current_timezone(),
+    )
+
+
+def build_index(home):
+    index = EventIndexPage.objects.first()
+    if index is None:
+        index = EventIndexPage(
+            title="Events",
+            slug="events",
+            introduction="<p>Workshops, training and meetings for everyone who co-produces research with us. "
+            "Every event lists its access arrangements and the expenses we repay. Tell us what you need when "
+            "you register, or call us.</p>",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def build_events(index):
+    created = 0
+    by_slug = {}
+    for spec in EVENTS:
+        event = EventPage.objects.filter(slug=spec["slug"]).first()
+        if event is None:
+            start_hour, end_hour = spec["hours"]
+            fields = {
+                key: value
+                for key, value in spec.items()
+                if key not in ("days", "hours", "people", "attended", "follows_up_on")
+            }
+            event = EventPage(
+                **COMMON,
+                **fields,
+                start=_at(spec["days"], start_hour),
+                end=_at(spec["days"], end_hour),
+                access_requests_by=_at(spec["days"] - 7, 17) if spec["days"] > 0 else None,
+                follows_up_on=by_slug.get(spec.get("follows_up_on")),
+            )
+            if event.format == EventPage.Format.ONLINE:
+                event.venue_name = event.venue_address = event.directions = ""
+            index.add_child(instance=event)
+            event.save_revision().publish()
+            created += 1
+        by_slug[spec["slug"]] = event
+        _build_registrations(event, spec)
+    return created
+
+
+def _build_registrations(event, spec):
+    now = timezone.now()
+    for n, (name, needs, dietary, carer) in enumerate(PEOPLE[: spec["people"]]):
+        email = name.lower().replace(" ", ".") + "@example.org"
+        if Registration.objects.filter(event=event, email=email).exists():
+            continue
+        seats_needed = 2 if carer else 1
+        confirmed = event.capacity is None or (
+            Registration.objects.filter(event=event, status="confirmed").count()
+            + Registration.objects.filter(event=event, status="confirmed", brings_carer=True).count()
+            + seats_needed
+            <= event.capacity
+        )
+        registration = Registration(
+            event=event,
+            name=name,
+            email=email,
+            brings_carer=carer,
+            access_needs=needs,
+            dietary_needs=dietary,
+            consent_to_keep_access_info=n % 2 == 0,
+            access_info_retain_until=event.end + timedelta(days=90 if n % 2 == 0 else 1),
+            status=Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITING,
+            created_at=min(now, event.start) - timedelta(days=30 - n),
+            confirmed_at=now if confirmed else None,
+        )
+        if spec.get("attended") and confirmed:
+            registration.attendance = (
+                Registration.Attendance.NO_SHOW if n == 2 else Registration.Attendance.ATTENDED
+            )
+            registration.attendance_recorded_at = event.end
+        registration.save()
+
+
+def load(command, options):
+    from home.demo import add_menu_link
+    from home.models import HomePage
+
+    home = HomePage.objects.first()
+    index = build_index(home)
+    add_menu_link(index)
+    created = build_events(index)
+    command.stdout.write(f"Events: index and {created} new event(s) with registrations.")
