@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
+from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -164,8 +166,33 @@ class ResourcePage(Page):
     parent_page_types = ["library.LibraryPage"]
     subpage_types = []
 
+    # The Wagtail API v2 (/api/v2/resources/): open data about each resource, tags as names.
+    api_fields = [
+        APIField("summary"),
+        APIField("resource_type", serializer=serializers.CharField(source="type_name", read_only=True)),
+        APIField("topics", serializer=serializers.ListField(source="topic_names", read_only=True)),
+        APIField("audiences", serializer=serializers.ListField(source="audience_names", read_only=True)),
+        APIField("author"),
+        APIField("year"),
+        APIField("external_url"),
+        APIField("is_free"),
+        APIField("is_featured"),
+    ]
+
     class Meta:
         verbose_name = "resource"
+
+    @property
+    def type_name(self):
+        return self.resource_type.name if self.resource_type_id else ""
+
+    @property
+    def topic_names(self):
+        return [topic.name for topic in self.topics.all()]
+
+    @property
+    def audience_names(self):
+        return [audience.name for audience in self.audiences.all()]
 
     def clean(self):
         super().clean()
