@@ -1,5 +1,6 @@
 import factory
 import wagtail_factories
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import Audience, LibraryPage, ResourcePage, ResourceType, Topic
@@ -52,6 +53,7 @@ class ResourcePageFactory(wagtail_factories.PageFactory):
     external_url = factory.Sequence(lambda n: f"https://example.org/resources/{n}")
     is_free = True
     is_featured = False
+    first_published_at = factory.LazyFunction(timezone.now)
 
     # Pass topics=[...] and audiences=[...]: they are ParentalManyToManyFields, saved with the page.
 
