@@ -153,3 +153,33 @@ def test_cancel_event_action(client, booked, superuser, coordinator, django_capt
     booked.refresh_from_db()
     assert booked.is_cancelled
     assert len(mail.outbox) == 3
+
+
+def test_editor_creates_event_in_admin_with_provisions(client, event_index, superuser):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    client.force_login(superuser)
+    url = reverse("wagtailadmin_pages:add", args=("events", "eventpage", event_index.pk))
+    assert client.get(url).status_code == 200
+    data = nested_form_data(
+        {
+            "title": "Made in the admin",
+            "slug": "made-in-the-admin",
+            "summary": "Created through the editor.",
+            "event_type": "workshop",
+            "format": "in_person",
+            "start": "2031-03-01 10:00",
+            "end": "2031-03-01 12:00",
+            "time_zone": "Europe/London",
+            "capacity": "12",
+            "waiting_list_enabled": "on",
+            "body": streamfield([]),
+            "action-publish": "publish",
+        }
+    )
+    data["access_provisions"] = ["bsl", "step_free"]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    event = EventPage.objects.get(slug="made-in-the-admin")
+    assert event.live and event.access_provisions == ["bsl", "step_free"]
+    assert event.local_start.hour == 10 and event.ical_uid and event.schedule_fingerprint

@@ -83,6 +83,9 @@ def test_joining_details_never_public(client, event_index, event_factory, person
     assert "very-secret" not in client.get(event_index.url).text
     assert b"very-secret" not in client.get(reverse("events:feed")).content
     assert b"very-secret" not in client.get(reverse("events:event_ics", args=[event.pk])).content
+    assert b"very-secret" not in client.get(f"/api/v2/pages/{event.pk}/").content
+    assert b"very-secret" not in client.get("/api/v2/pages/?type=events.EventPage").content
+    assert event.title not in client.get("/search/?q=very-secret").text  # joining details are not indexed
     waiting_event = event_factory(
         format="online", joining_details="https://meet.example.org/other", capacity=0
     )
