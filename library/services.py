@@ -164,32 +164,62 @@ EXPORT_FIELDS = [
 def export_rows(library, params, request=None):
     """Every resource matching the filters (not only one page), as plain dicts for CSV and JSON.
 
-    Runs a fixed number of queries: the taxonomy, the results, and one each for topics and audiences.
+    Runs a fixed number of queries: the taxonomy, the results, and one each for topics and
+    audiences. Rows are read as values, not page objects, so exporting 10,000 stays quick.
     """
     taxonomy = load_taxonomy()
     filterset = build_filterset(library, params, taxonomy)
     results_qs = filterset.qs
-    resources = list(results_qs.select_related("resource_type"))
-    attach_taxonomy(resources, results_qs.values("pk"), taxonomy)
-    site_root = library.get_site()
-    rows = []
-    for resource in resources:
-        rows.append(
-            {
-                "title": resource.title,
-                "url": resource.get_full_url(request) if site_root else resource.url_path,
-                "summary": resource.summary,
-                "type": resource.resource_type.name if resource.resource_type else "",
-                "topics": [t.name for t in resource.topic_list],
-                "audiences": [a.name for a in resource.audience_list],
-                "author": resource.author,
-                "year": resource.year,
-                "external_url": resource.external_url,
-                "free": resource.is_free,
-                "featured": resource.is_featured,
-                "first_published": resource.first_published_at.date().isoformat()
-                if resource.first_published_at
-                else "",
-            }
-        )
-    return rows
+    rows_by_id = {}
+    ordered = []
+    for values in results_qs.values(
+        "pk",
+        "title",
+        "slug",
+        "summary",
+        "resource_type_id",
+        "author",
+        "year",
+        "external_url",
+        "is_free",
+        "is_featured",
+        "first_published_at",
+    ):
+        rows_by_id[values["pk"]] = values
+        values["topics"], values["audiences"] = [], []
+        ordered.append(values)
+    ids = results_qs.values("pk")
+    for relation, column, facet in (
+        ("topics", "topic_id", "topic"),
+        ("audiences", "audience_id", "audience"),
+    ):
+        names = {term.pk: term.name for term in taxonomy[facet]}
+        through = getattr(ResourcePage, relation).through
+        for resource_id, term_id in through.objects.filter(resourcepage_id__in=ids).values_list(
+            "resourcepage_id", column
+        ):
+            if resource_id in rows_by_id and term_id in names:
+                rows_by_id[resource_id][relation].append(names[term_id])
+    type_names = {term.pk: term.name for term in taxonomy["type"]}
+    # Resources are always children of their library, so their addresses follow from its own
+    # (resolving each page's site separately would cost a lookup per row).
+    library_url = library.get_full_url(request) or library.url or ""
+    return [
+        {
+            "title": values["title"],
+            "url": f"{library_url}{values['slug']}/",
+            "summary": values["summary"],
+            "type": type_names.get(values["resource_type_id"], ""),
+            "topics": sorted(values["topics"]),
+            "audiences": sorted(values["audiences"]),
+            "author": values["author"],
+            "year": values["year"],
+            "external_url": values["external_url"],
+            "free": values["is_free"],
+            "featured": values["is_featured"],
+            "first_published": values["first_published_at"].date().isoformat()
+            if values["first_published_at"]
+            else "",
+        }
+        for values in ordered
+    ]

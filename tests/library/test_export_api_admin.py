@@ -60,6 +60,8 @@ def test_json_export_holds_the_filtered_view(client, library, resources):
         "first_published": second["first_published"],
     }
     assert first["topics"] == ["Ethics", "Payment and recognition"]
+    searched = json.loads(client.get(f"/library/{library.pk}/export.json?q=partnership").content)
+    assert [r["title"] for r in searched["resources"]] == ["Ethics toolkit"]
 
 
 def test_csv_export_holds_the_filtered_view_and_defuses_formulas(client, library, resources):
