@@ -115,7 +115,7 @@ def measurements():
         from .views import feed
 
         cache.clear()
-        response = feed(RequestFactory().get("/events/feed.ics"))
+        response = feed(RequestFactory().get("/events/feed.ics", HTTP_HOST="localhost"))
         assert response.status_code == 200
 
     return [("events: feed built from scratch (no cache)", feed_uncached)]
