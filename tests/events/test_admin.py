@@ -183,3 +183,10 @@ def test_editor_creates_event_in_admin_with_provisions(client, event_index, supe
     event = EventPage.objects.get(slug="made-in-the-admin")
     assert event.live and event.access_provisions == ["bsl", "step_free"]
     assert event.local_start.hour == 10 and event.ical_uid and event.schedule_fingerprint
+
+
+def test_attendees_menu_item_only_for_coordinators(client, coordinator, editor):
+    client.force_login(coordinator)
+    assert "Event attendees" in client.get(reverse("wagtailadmin_home")).text
+    client.force_login(editor)
+    assert "Event attendees" not in client.get(reverse("wagtailadmin_home")).text

@@ -335,3 +335,16 @@ def test_wagtail_copy_gives_a_new_uid(event):
     copy = event.copy(update_attrs={"slug": "copied", "title": "Copied"})
     assert copy.ical_uid and copy.ical_uid != event.ical_uid
     assert copy.ical_sequence == 0
+
+
+def test_reminder_and_purge_tasks(event_factory, person):
+    from events.tasks import purge_access_needs, send_event_reminders
+
+    soon = event_factory(start=timezone.now() + timedelta(hours=3), end=timezone.now() + timedelta(hours=4))
+    reg = services.register(soon, data=person(access_needs=["bsl"])).registration
+    mail.outbox.clear()
+    assert send_event_reminders.enqueue().return_value == 1
+    assert send_event_reminders.enqueue().return_value == 0
+    assert len(mail.outbox) == 1
+    Registration.objects.filter(pk=reg.pk).update(access_info_retain_until=timezone.now())
+    assert purge_access_needs.enqueue().return_value == 1
