@@ -91,6 +91,9 @@ def attendees(request, event_id):
             "places_left": event.places_left(counts["confirmed_seats"]),
             "summary": access_summary(registrations),
             "can_change": can_change_attendees(request.user),
+            "can_edit_event": event.permissions_for_user(request.user).can_edit(),
+            "can_add_follow_up": event.get_parent().permissions_for_user(request.user).can_add_subpage(),
+            "can_cancel_event": not event.is_cancelled and can_cancel_event(request.user, event),
             "header_title": f"Attendees: {event.title}",
         },
     )

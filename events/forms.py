@@ -9,7 +9,7 @@ class NeedsFieldsMixin(forms.Form):
         label="A carer or personal assistant (PA) is coming with me",
         help_text="They take a seat too; there is no charge for them.",
     )
-    carer_name = forms.CharField(required=False, max_length=200, label="Their name (optional)")
+    carer_name = forms.CharField(required=False, max_length=200, label="Your carer's or PA's name (optional)")
     access_needs = forms.MultipleChoiceField(
         required=False,
         choices=AccessProvision.choices,

@@ -67,6 +67,9 @@ def test_coordinator_sees_counts_summary_and_list(client, booked, coordinator):
     assert "2 × Dietary needs" in text
     assert "1 × Carer or PA" in text
     assert "Bea BSL" in text and "Vegan" in text
+    # Coordinators have no page permissions, so no page actions they could not use.
+    assert reverse("wagtailadmin_pages:edit", args=[booked.pk]) not in text
+    assert reverse("events_admin:cancel_event", args=[booked.pk]) not in text
     listing = client.get(reverse("events_admin:event_list"))
     assert booked.title in listing.text
 
