@@ -301,7 +301,7 @@ def build_page_tree():
         settings.organisation_name = "Co-production Portal"
         settings.contact_email = "hello@example.org"
         settings.phone = "0117 496 0000"
-        settings.postal_address = "Co-production Portal\nPO Box 1234\nBristol\nBS1 1AA"
+        settings.postal_address = "PO Box 1234\nBristol\nBS1 1AA"
         settings.footer_text = (
             "<p>A community of public contributors, researchers and practitioners who co-produce "
             "health and care research.</p>"

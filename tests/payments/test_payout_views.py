@@ -138,3 +138,33 @@ def test_test_mode_banner_only_with_test_keys(client, coordinator, settings):
     assert b"Stripe test mode" in client.get("/admin/").content
     settings.STRIPE_SECRET_KEY = "sk_live_abc"
     assert b"Stripe test mode" not in client.get("/admin/").content
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm per-process caches (site, settings, content types) as a running server has them
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_payout_listings_use_a_constant_number_of_queries(client, contributor, coordinator, make_claim):
+    ContributorProfileFactory(user=contributor, payment_preference="bank_transfer")
+
+    def add_payout():
+        claims = [make_claim(contributor, status="approved", approver=coordinator) for _ in range(2)]
+        payouts.create_run(actor=coordinator, claim_ids=[c.pk for c in claims])
+
+    add_payout()
+    client.force_login(contributor)
+    few_contributor = _count_queries(client, reverse("payouts:list"))
+    client.force_login(coordinator)
+    few_admin = _count_queries(client, reverse("payouts_admin:index"))
+    for _ in range(4):
+        add_payout()
+    client.force_login(contributor)
+    assert _count_queries(client, reverse("payouts:list")) == few_contributor
+    client.force_login(coordinator)
+    assert _count_queries(client, reverse("payouts_admin:index")) == few_admin

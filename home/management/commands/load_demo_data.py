@@ -5,17 +5,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # The order matters: later apps hang their pages under the home page and use earlier demo users.
-DEMO_APPS = ["home", "library", "events", "payments"]
+DEMO_MODULES = ["home.demo", "library.demo", "events.demo", "payments.demo", "payments.payout_demo"]
 
 
 def demo_modules():
-    for label in DEMO_APPS:
-        if not apps.is_installed(label):
+    for name in DEMO_MODULES:
+        if not apps.is_installed(name.split(".")[0]):
             continue
         try:
-            yield importlib.import_module(f"{label}.demo")
+            yield importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"{label}.demo":
+            if exc.name != name:
                 raise
 
 
