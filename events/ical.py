@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 PRODID = "-//Co-production Portal//Events//EN"
 REFRESH_INTERVAL = timedelta(hours=6)
@@ -67,18 +67,29 @@ def build_vevent(event, *, base_url="", registration=None, include_private=False
     return vevent
 
 
-def build_calendar(events, *, method=None, name=None, base_url="", registration=None, include_private=False):
+def build_calendar(
+    events,
+    *,
+    method=None,
+    name=None,
+    base_url="",
+    registration=None,
+    include_private=False,
+    calendar_uid=None,
+):
     events = list(events)
     calendar = Calendar.new(
         prodid=PRODID,
         method=method,
         name=name,
         refresh_interval=REFRESH_INTERVAL if name else None,
+        # Stable: a calendar app must not see a new calendar on every download.
+        uid=calendar_uid
+        or (f"calendar-{events[0].ical_uid}" if len(events) == 1 else "events@coproduction-portal"),
     )
     if name:
-        # Outlook and Google read these older names.
-        calendar.add("x-wr-calname", name)
-        calendar.add("x-published-ttl", REFRESH_INTERVAL)
+        # Outlook reads this older name for REFRESH-INTERVAL (icalendar already writes X-WR-CALNAME).
+        calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     for event in events:
         calendar.add_component(
             build_vevent(event, base_url=base_url, registration=registration, include_private=include_private)

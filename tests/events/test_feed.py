@@ -54,6 +54,9 @@ def test_feed_contents(client, event_factory, person):
     assert calendar["REFRESH-INTERVAL"] is not None
     assert calendar.refresh_interval == timedelta(hours=6)
     assert calendar["METHOD"] == "PUBLISH"
+    assert response.content.count(b"X-WR-CALNAME") == 1
+    assert b"X-PUBLISHED-TTL:PT6H" in response.content
+    assert str(calendar["UID"]) == "events@coproduction-portal"
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     # The VTIMEZONE covers only the events' range, not decades of transitions.
     assert len(calendar.walk("DAYLIGHT")) <= 4
