@@ -37,7 +37,7 @@ def setup(stdout):
     from django.utils import timezone
 
     from . import demo
-    from .models import ActivityType, InvolvementClaim
+    from .models import ActivityType, InvolvementClaim, tax_year_of
 
     _policy, versions = demo.build_policy()
     have = InvolvementClaim.objects.filter(project=BENCH_PROJECT).count()
@@ -65,7 +65,13 @@ def setup(stdout):
         expenses = Decimal((i % 4) * 3)
         status = statuses[i % len(statuses)]
         submitted = timezone.make_aware(datetime.datetime.combine(work_date, datetime.time(12)))
-        decided = submitted + datetime.timedelta(days=1 + i % 20)
+        decided = min(submitted + datetime.timedelta(days=1 + i % 20), now)
+        paid = (
+            min(decided + datetime.timedelta(days=3 + i % 40), now)
+            if status == InvolvementClaim.Status.PAID
+            else None
+        )
+        decided = None if status == InvolvementClaim.Status.SUBMITTED else decided
         batch.append(
             InvolvementClaim(
                 contributor=users[i % len(users)],
@@ -80,10 +86,12 @@ def setup(stdout):
                 total_amount=fee + expenses,
                 explanation="Bench claim",
                 submitted_at=submitted,
-                decided_at=None if status == InvolvementClaim.Status.SUBMITTED else min(decided, now),
-                paid_at=min(decided + datetime.timedelta(days=3 + i % 40), now)
-                if status == InvolvementClaim.Status.PAID
-                else None,
+                decided_at=decided,
+                paid_at=paid,
+                # bulk_create skips save() and the services, so the stored columns are set here.
+                tax_year=tax_year_of(work_date),
+                decision_wait=decided - submitted if decided else None,
+                payment_wait=paid - decided if paid else None,
             )
         )
         if len(batch) >= BATCH:

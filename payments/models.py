@@ -318,6 +318,11 @@ class ContributorProfile(models.Model):
             raise ValidationError({"lower_amount": "Say how much you would like to be paid per claim."})
 
 
+def tax_year_of(day):
+    """The first calendar year of the UK tax year (6 April to 5 April) that `day` falls in."""
+    return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
+
+
 class ClaimQuerySet(models.QuerySet):
     def for_contributor(self, user):
         return self.filter(contributor=user)
@@ -357,6 +362,9 @@ class InvolvementClaim(models.Model):
     )
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # The first year of the UK tax year of work_date (2025 for 6 April 2025 to 5 April 2026), kept by
+    # save() so reports group by a plain indexed column. bulk_create callers must set it.
+    tax_year = models.PositiveSmallIntegerField(editable=False, db_index=True, default=0)
 
     # Calculated on every save of a draft or submitted claim, frozen on approval.
     policy_version = models.ForeignKey(
@@ -376,6 +384,9 @@ class InvolvementClaim(models.Model):
     )
     decision_reason = models.TextField(blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # How long people waited, stored at the transition so reports sort and aggregate plain columns.
+    decision_wait = models.DurationField(null=True, blank=True, editable=False)
+    payment_wait = models.DurationField(null=True, blank=True, editable=False)
     payment_reference = models.CharField(max_length=120, blank=True)
 
     objects = ClaimQuerySet.as_manager()
@@ -385,6 +396,8 @@ class InvolvementClaim(models.Model):
         indexes = [
             models.Index(fields=["contributor", "work_date"]),
             models.Index(fields=["status", "decided_at"]),
+            models.Index(fields=["decision_wait"], name="payments_claim_decision_wait"),
+            models.Index(fields=["payment_wait"], name="payments_claim_payment_wait"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -396,6 +409,14 @@ class InvolvementClaim(models.Model):
         return (
             f"{self.get_activity_type_display()} on {self.work_date:%d %b %Y} ({self.get_status_display()})"
         )
+
+    def save(self, *args, **kwargs):
+        if self.work_date:
+            self.tax_year = tax_year_of(self.work_date)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "work_date" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "tax_year"}
+        super().save(*args, **kwargs)
 
     @property
     def is_frozen(self):

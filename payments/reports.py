@@ -7,20 +7,8 @@ Amounts counted are those approved (approved, paid, or declined-after-approval):
 import datetime
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import CharField, Count, Max, Q, Sum
+from django.db.models.functions import Cast, Substr
 
 from .models import ActivityType, InvolvementClaim
 
@@ -28,15 +16,9 @@ Status = InvolvementClaim.Status
 ZERO = Decimal("0.00")
 
 
-def tax_year_expression(field="work_date"):
-    """The first calendar year of the UK tax year (6 April to 5 April) that `field` falls in."""
-    year = ExtractYear(field)
-    before_6_april = Q(**{f"{field}__month__lt": 4}) | Q(**{f"{field}__month": 4, f"{field}__day__lt": 6})
-    return Case(
-        When(before_6_april, then=year - Value(1)),
-        default=year,
-        output_field=IntegerField(),
-    )
+def month_expression(field="work_date"):
+    """ "YYYY-MM" of a date, as plain SQL on both SQLite and PostgreSQL (no per-row Python functions)."""
+    return Substr(Cast(field, output_field=CharField()), 1, 7)
 
 
 def approved_claims(queryset=None):
@@ -52,7 +34,6 @@ def totals_per_contributor_per_tax_year(queryset=None):
     """One query: a row per contributor and tax year with fees, expenses, totals and counts."""
     return list(
         approved_claims(queryset)
-        .annotate(tax_year=tax_year_expression())
         .values(
             "tax_year",
             "contributor_id",
@@ -93,7 +74,7 @@ def totals_per_activity(queryset=None):
 def totals_per_month(queryset=None):
     rows = list(
         approved_claims(queryset)
-        .annotate(month=TruncMonth("work_date"))
+        .annotate(month=month_expression())
         .values("month")
         .annotate(
             claims=Count("pk"),
@@ -105,22 +86,23 @@ def totals_per_month(queryset=None):
     )
     largest = max((row["total"] or ZERO for row in rows), default=ZERO)
     for row in rows:
+        year, month = row["month"].split("-")[:2]
+        row["month"] = datetime.date(int(year), int(month), 1)
         # Bar length as a whole percentage of the largest month, for the CSS chart.
         row["percent"] = int((row["total"] or ZERO) * 100 / largest) if largest else 0
     return rows
 
 
-def _waiting_days(queryset, start, end):
-    """Median and worst number of days from `start` to `end`: a count, the two middle values and the
-    maximum, each computed by the database (three queries whatever the number of claims)."""
-    delta = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
-    timed = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).annotate(wait=delta)
+def _waiting_days(queryset, field):
+    """Median and worst of a stored wait: a count, the one or two middle values (ordered by the
+    database, fetched by offset) and the maximum. Three queries whatever the number of claims."""
+    timed = queryset.filter(**{f"{field}__isnull": False})
     count = timed.count()
     if not count:
         return {"count": 0, "median": None, "worst": None}
-    middle = list(timed.order_by("wait").values_list("wait", flat=True)[(count - 1) // 2 : count // 2 + 1])
+    middle = list(timed.order_by(field).values_list(field, flat=True)[(count - 1) // 2 : count // 2 + 1])
     median = sum(middle, datetime.timedelta()) / len(middle)
-    worst = timed.aggregate(worst=Max("wait"))["worst"]
+    worst = timed.aggregate(worst=Max(field))["worst"]
     return {"count": count, "median": _days(median), "worst": _days(worst)}
 
 
@@ -131,10 +113,8 @@ def _days(value):
 def waiting_times(queryset=None):
     queryset = InvolvementClaim.objects.all() if queryset is None else queryset
     return {
-        "submission_to_approval": _waiting_days(
-            queryset.filter(status__in=Status.frozen()), "submitted_at", "decided_at"
-        ),
-        "approval_to_payment": _waiting_days(queryset.filter(status=Status.PAID), "decided_at", "paid_at"),
+        "submission_to_approval": _waiting_days(queryset.filter(status__in=Status.frozen()), "decision_wait"),
+        "approval_to_payment": _waiting_days(queryset.filter(status=Status.PAID), "payment_wait"),
     }
 
 
@@ -142,7 +122,6 @@ def contributor_tax_years(user):
     """A contributor's own totals per tax year, by status group, in one query."""
     rows = (
         InvolvementClaim.objects.filter(contributor=user)
-        .annotate(tax_year=tax_year_expression())
         .values("tax_year")
         .annotate(
             earned=Sum("fee_amount", filter=Q(status__in=[Status.APPROVED, Status.PAID])),

@@ -105,6 +105,10 @@ def _sync(target, source):
     return target
 
 
+def _wait(start, end):
+    return end - start if start and end else None
+
+
 def _record(claim, actor, from_status, note=""):
     return ClaimEvent.objects.create(
         claim=claim, actor=actor, from_status=from_status, to_status=claim.status, note=note
@@ -296,12 +300,14 @@ def approve(claim, *, actor, note=""):
         _recalculate(locked)
         locked.status = Status.APPROVED
         locked.decided_at = timezone.now()
+        locked.decision_wait = _wait(locked.submitted_at, locked.decided_at)
         locked.decided_by = actor
         locked.decision_reason = note
         locked.save(
             update_fields=[
                 "status",
                 "decided_at",
+                "decision_wait",
                 "decided_by",
                 "decision_reason",
                 *AMOUNT_FIELDS,
@@ -323,9 +329,19 @@ def reject(claim, *, actor, reason):
             raise ClaimError("Give a reason for rejecting the claim: the contributor will read it.")
         locked.status = Status.REJECTED
         locked.decided_at = timezone.now()
+        locked.decision_wait = _wait(locked.submitted_at, locked.decided_at)
         locked.decided_by = actor
         locked.decision_reason = reason
-        locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"])
+        locked.save(
+            update_fields=[
+                "status",
+                "decided_at",
+                "decision_wait",
+                "decided_by",
+                "decision_reason",
+                "updated_at",
+            ]
+        )
         _record(locked, actor, Status.SUBMITTED, reason)
     return _sync(claim, locked)
 
@@ -342,8 +358,9 @@ def mark_paid(claim, *, actor, payout=None, reference=""):
         _require_status(locked, [Status.APPROVED], "marked as paid")
         locked.status = Status.PAID
         locked.paid_at = timezone.now()
+        locked.payment_wait = _wait(locked.decided_at, locked.paid_at)
         locked.payment_reference = reference[:120]
-        locked.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
+        locked.save(update_fields=["status", "paid_at", "payment_wait", "payment_reference", "updated_at"])
         _record(locked, actor, Status.APPROVED, f"Paid{': ' + reference if reference else ''}")
     return _sync(claim, locked)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from payments.models import InvolvementClaim
+from payments.models import InvolvementClaim, tax_year_of
 
 Status = InvolvementClaim.Status
 D = Decimal
@@ -244,14 +244,11 @@ def test_report_figures(client, coordinator, make_claim, contributor, other_cont
 def test_waiting_times_median_and_worst(make_claim, contributor, coordinator):
     from payments import reports
 
-    now = timezone.now()
     for days, work_day in zip((2, 4, 10), (1, 2, 3), strict=True):
         claim = make_claim(
             contributor, "approved", approver=coordinator, work_date=datetime.date(2025, 7, work_day)
         )
-        InvolvementClaim.objects.filter(pk=claim.pk).update(
-            submitted_at=now - datetime.timedelta(days=days), decided_at=now
-        )
+        InvolvementClaim.objects.filter(pk=claim.pk).update(decision_wait=datetime.timedelta(days=days))
     waits = reports.waiting_times()["submission_to_approval"]
     assert (waits["median"], waits["worst"]) == (4.0, 10.0)
 
@@ -270,9 +267,12 @@ def _bulk_claims(n, users, version):
                 policy_version=version,
                 fee_amount=D("25.00"),
                 total_amount=D("25.00"),
+                tax_year=tax_year_of(datetime.date(2024, 4, 1) + datetime.timedelta(days=i % 700)),
                 submitted_at=timezone.now() - datetime.timedelta(days=10 + i % 5),
                 decided_at=timezone.now() - datetime.timedelta(days=i % 7),
                 paid_at=timezone.now(),
+                decision_wait=datetime.timedelta(days=10 + i % 5 - i % 7),
+                payment_wait=datetime.timedelta(days=i % 7),
             )
         )
     InvolvementClaim.objects.bulk_create(claims)

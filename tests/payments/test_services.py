@@ -349,3 +349,16 @@ def test_overdue_claims_are_those_approved_past_the_pay_within_period(make_claim
         decided_at=timezone.now() - datetime.timedelta(days=29)
     )
     assert list(services.overdue_claims()) == [late]
+
+
+def test_stored_tax_year_and_waits_follow_the_claim(make_claim, contributor, coordinator):
+    claim = make_claim(contributor, work_date=datetime.date(2025, 4, 5))
+    assert claim.tax_year == 2024
+    services.edit_claim(claim, actor=contributor, data={"work_date": datetime.date(2025, 4, 6)})
+    assert InvolvementClaim.objects.get(pk=claim.pk).tax_year == 2025
+    services.submit(claim, actor=contributor)
+    services.approve(claim, actor=coordinator)
+    services.mark_paid(claim, actor=coordinator)
+    claim.refresh_from_db()
+    assert claim.decision_wait == claim.decided_at - claim.submitted_at
+    assert claim.payment_wait == claim.paid_at - claim.decided_at
