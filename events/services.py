@@ -10,6 +10,7 @@ about a place that was rolled back.
 """
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from .models import EventPage, Registration, access_retention_period
 from .signals import attendance_recorded
+
+logger = logging.getLogger(__name__)
 
 # Switched off only by the control test that proves the race is real without the lock.
 USE_EVENT_LOCK = True
@@ -415,10 +418,10 @@ def send_due_reminders(now=None):
     """Sends each due reminder exactly once, even with several workers running this at the same time.
 
     Each registration is claimed by a conditional UPDATE (reminder_sent_at IS NULL); the database lets only
-    one worker's UPDATE match, and only that worker sends. A send that fails after its claim is not retried
-    (at most once: a duplicate reminder is worse than none for some people). Returns how many were sent.
+    one worker's UPDATE match, and only that worker sends. If sending fails the claim is released, so the
+    next run tries again; the others carry on. Returns how many were sent.
     """
-    from .tasks import deliver_registration_email
+    from . import tasks
 
     now = now or timezone.now()
     sent = 0
@@ -426,9 +429,15 @@ def send_due_reminders(now=None):
         claimed = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
             reminder_sent_at=now
         )
-        if claimed:
-            deliver_registration_email(pk, "reminder")
-            sent += 1
+        if not claimed:
+            continue
+        try:
+            tasks.deliver_registration_email(pk, "reminder")
+        except Exception:
+            logger.exception("Reminder for registration %s failed; the next run will retry it", pk)
+            Registration.objects.filter(pk=pk, reminder_sent_at=now).update(reminder_sent_at=None)
+            continue
+        sent += 1
     return sent
 
 

@@ -348,3 +348,27 @@ def test_reminder_and_purge_tasks(event_factory, person):
     assert len(mail.outbox) == 1
     Registration.objects.filter(pk=reg.pk).update(access_info_retain_until=timezone.now())
     assert purge_access_needs.enqueue().return_value == 1
+
+
+def test_failed_reminder_is_released_for_the_next_run(event_factory, person, monkeypatch):
+    from events import tasks
+
+    soon = event_factory(start=timezone.now() + timedelta(hours=3), end=timezone.now() + timedelta(hours=4))
+    failing = services.register(soon, data=person()).registration
+    services.register(soon, data=person())
+    real = tasks.deliver_registration_email
+
+    def flaky(pk, kind):
+        if pk == failing.pk:
+            raise ConnectionError("SMTP down")
+        return real(pk, kind)
+
+    monkeypatch.setattr(tasks, "deliver_registration_email", flaky)
+    mail.outbox.clear()
+    assert services.send_due_reminders() == 1
+    failing.refresh_from_db()
+    assert failing.reminder_sent_at is None
+    monkeypatch.setattr(tasks, "deliver_registration_email", real)
+    assert services.send_due_reminders() == 1
+    assert services.send_due_reminders() == 0
+    assert len(mail.outbox) == 2
