@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import reports, services
@@ -93,6 +93,11 @@ class ClaimInspectView(InspectView):
         return context
 
 
+class ClaimIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("contributor")
+
+
 class ClaimViewSet(ModelViewSet):
     model = InvolvementClaim
     icon = "list-ul"
@@ -127,6 +132,7 @@ class ClaimViewSet(ModelViewSet):
     ordering = ["-work_date", "-pk"]
     inspect_view_enabled = True
     inspect_view_class = ClaimInspectView
+    index_view_class = ClaimIndexView
     copy_view_enabled = False
     # The explanation is shown line by line above the fields.
     inspect_view_fields_exclude = ["explanation"]

@@ -305,3 +305,24 @@ def test_xlsx_export_has_the_four_tables(client, coordinator, make_claim, contri
     csv_text = client.get(reverse("payments_claims:reports_export", args=["csv"])).content.decode()
     assert "Per month" in csv_text and "61.88" in csv_text
     assert client.get(reverse("payments_claims:reports_export", args=["pdf"])).status_code == 404
+
+
+def test_claim_listings_do_not_grow_queries_with_claims(
+    client, coordinator, policy_versions, user_factory, django_assert_max_num_queries
+):
+    users = [user_factory(email=f"list{i}@example.org", groups=["Contributors"]) for i in range(5)]
+    _bulk_claims(3, users, policy_versions[0])
+    client.force_login(coordinator)
+    urls = [reverse("payments_claims:index"), reverse("payments_claims:queue")]
+    counts = []
+    for url in urls:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    _bulk_claims(60, users, policy_versions[0])
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)
