@@ -3,6 +3,7 @@ import importlib
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 # The order matters: later apps hang their pages under the home page and use earlier demo users.
 DEMO_MODULES = ["home.demo", "library.demo", "events.demo", "payments.demo", "payments.payout_demo"]
@@ -31,7 +32,12 @@ class Command(BaseCommand):
                 module.add_arguments(parser)
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # Demo people have made-up addresses: the e-mails their demo registrations and payments would
+        # trigger are dropped, never sent or printed.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             for module in demo_modules():
                 module.load(self, options)
         from home.demo import DEMO_PASSWORD, DEMO_USERS
