@@ -241,6 +241,23 @@ def test_report_figures(client, coordinator, make_claim, contributor, other_cont
     assert data["waiting"]["approval_to_payment"]["count"] == 1
 
 
+def test_report_sums_are_exact_pennies(make_claim, contributor, coordinator):
+    # SQLite adds decimals as floating point; the report must still show 24.30, not 24.299999...
+    from payments import reports, services
+
+    for day in (1, 2, 3):
+        claim = make_claim(contributor, work_date=datetime.date(2025, 7, day), duration_minutes=60)
+        services.add_expense(claim, actor=contributor, data={"category": "mileage", "miles": D("18")})
+        services.submit(claim, actor=contributor)
+        services.approve(claim, actor=coordinator)
+    data = reports.full_report()
+    assert [str(r["expenses"]) for r in data["per_activity"]] == ["24.30"]
+    assert [str(r["fees"]) for r in data["per_month"]] == ["82.50"]
+    assert [str(r["total"]) for r in data["per_contributor"]] == ["106.80"]
+    [year] = reports.contributor_tax_years(contributor)
+    assert (str(year["earned"]), str(year["expenses"]), str(year["paid"])) == ("82.50", "24.30", "0.00")
+
+
 def test_waiting_times_median_and_worst(make_claim, contributor, coordinator):
     from payments import reports
 
