@@ -209,6 +209,7 @@ def test_locked_policy_version_cannot_be_edited_in_the_admin(client, coordinator
     version = claim.policy_version
     client.force_login(coordinator)
     url = reverse("payments_versions:edit", args=[version.pk])
+    assert "it is read-only" in client.get(url).content.decode()
     data = {**_edit_form_data(client, url), "pay_within_days": 5}
     response = client.post(url, data)
     assert response.status_code == 200
