@@ -423,6 +423,18 @@ class InvolvementClaim(models.Model):
         return self.status in self.Status.frozen()
 
     @property
+    def duration_display(self):
+        from .calculation import format_minutes
+
+        return format_minutes(self.duration_minutes)
+
+    @property
+    def preparation_display(self):
+        from .calculation import format_minutes
+
+        return format_minutes(self.preparation_minutes) if self.preparation_minutes else "None"
+
+    @property
     def explanation_lines(self):
         return [line for line in self.explanation.splitlines() if line.strip()]
 
