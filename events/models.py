@@ -6,9 +6,10 @@ state are owned by services, not by page revisions: `with_content_json` keeps th
 publishing an old draft can never reset them.
 """
 
+import hashlib
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django import forms
 from django.conf import settings
@@ -76,6 +77,16 @@ class ChoiceListField(models.JSONField):
             raise ValidationError(f"Unknown choice(s): {', '.join(sorted(unknown))}")
 
 
+SCHEDULE_FIELDS = (
+    "start",
+    "end",
+    "time_zone",
+    "format",
+    "venue_name",
+    "venue_address",
+    "joining_details",
+    "title",
+)
 SERVICE_OWNED_FIELDS = ("ical_uid", "ical_sequence", "status", "cancelled_at", "schedule_fingerprint")
 
 
@@ -302,7 +313,21 @@ class EventPage(Page):
     def save(self, *args, **kwargs):
         if not self.ical_uid:
             self.ical_uid = new_ical_uid()
+        if not self.schedule_fingerprint and self.start and self.end:
+            # Recorded from the first save, so even an event that was never published through the editor
+            # (demo, bench, imports) tells its registrants when its time or place later changes.
+            self.schedule_fingerprint = self.compute_schedule_fingerprint()
         return super().save(*args, **kwargs)
+
+    def compute_schedule_fingerprint(self):
+        """A hash of what attendees rely on: time, zone, format, place, joining details and title."""
+        parts = []
+        for name in SCHEDULE_FIELDS:
+            value = getattr(self, name)
+            if hasattr(value, "astimezone"):
+                value = value.astimezone(UTC).isoformat()  # the same instant, however it was given
+            parts.append(str(value))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def with_content_json(self, content):
         # Read the service-owned fields from the database, not from this (possibly stale) instance, so

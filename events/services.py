@@ -9,7 +9,6 @@ E-mails and signals go out only after the transaction commits (`transaction.on_c
 about a place that was rolled back.
 """
 
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -311,21 +310,8 @@ def cancel_event(event):
     return event
 
 
-SCHEDULE_FIELDS = (
-    "start",
-    "end",
-    "time_zone",
-    "format",
-    "venue_name",
-    "venue_address",
-    "joining_details",
-    "title",
-)
-
-
 def schedule_fingerprint(event):
-    raw = "|".join(str(getattr(event, name)) for name in SCHEDULE_FIELDS)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return event.compute_schedule_fingerprint()
 
 
 def event_published(event):

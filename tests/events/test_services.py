@@ -408,3 +408,18 @@ def test_waiting_head_leaving_lets_the_next_party_in(event, person):
     services.cancel_registration(party)  # the front of the queue leaves: the single now fits
     single.refresh_from_db()
     assert single.status == "confirmed"
+
+
+def test_change_is_noticed_on_an_event_never_published_through_the_editor(
+    event, person, django_capture_on_commit_callbacks
+):
+    # Demo and bench events are created without a publish; the fingerprint from their first save counts.
+    services.register(event, data=person())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_event(event, summary="Only the summary")
+    assert event.ical_sequence == 0 and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_event(event, venue_name="A different hall")
+    assert event.ical_sequence == 1
+    assert [m.subject for m in mail.outbox] == [f"Changed: {event.title}"]
