@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -125,13 +125,19 @@ class EventIndexPage(Page):
 
 class EventPageQuerySet(PageQuerySet):
     def with_seat_counts(self):
-        """Annotates `confirmed_seats` in the same query, so listings never count per row."""
-        return self.annotate(
-            confirmed_seats=Coalesce(
-                Sum("registrations__seats", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
-                0,
-            )
+        """Annotates `confirmed_seats` in the same query, so listings never count per row.
+
+        A correlated subquery (on the event/status index), not a join with GROUP BY: the database only
+        sums the registrations of the rows it returns, instead of grouping every registration first.
+        """
+        seats = (
+            Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+            .order_by()
+            .values("event")
+            .annotate(total=Sum("seats"))
+            .values("total")
         )
+        return self.annotate(confirmed_seats=Coalesce(Subquery(seats, output_field=models.IntegerField()), 0))
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now())

@@ -95,8 +95,8 @@ def _apply_needs(registration, data):
 def register(event, *, data, user=None):
     """Registers a person (and their carer or PA) for an event.
 
-    Invariants: confirmed seats never exceed capacity; when full the person joins the waiting list if it is
-    on, otherwise EventFull is raised; registration only inside the event's window (RegistrationClosed);
+    Invariants: confirmed seats never exceed capacity; when full (or while others wait) the person joins the
+    waiting list if it is on, otherwise EventFull is raised; registration only inside the event's window (RegistrationClosed);
     one registration per e-mail and event: a second attempt raises AlreadyRegistered and e-mails a fresh
     manage link, while a cancelled registration is reopened (going to the back of the queue).
     """
@@ -115,7 +115,13 @@ def register(event, *, data, user=None):
             if RACE_WINDOW_SECONDS:
                 time.sleep(RACE_WINDOW_SECONDS)
             seats = 2 if data.get("brings_carer") else 1
-            if event.capacity is None or taken + seats <= event.capacity:
+            # Newcomers never overtake the waiting list: while anyone waits, a free seat belongs to the
+            # queue (a coordinator may still promote someone out of turn).
+            queue_waiting = (
+                event.capacity is not None
+                and Registration.objects.filter(event=event, status=Registration.Status.WAITING).exists()
+            )
+            if event.capacity is None or (not queue_waiting and taken + seats <= event.capacity):
                 status = Registration.Status.CONFIRMED
             elif event.waiting_list_enabled:
                 status = Registration.Status.WAITING
@@ -194,13 +200,13 @@ def cancel_registration(registration, *, notify=True):
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
             return registration, []
-        was_confirmed = registration.status == Registration.Status.CONFIRMED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
         if notify:
             _email(registration.pk, "cancelled")
-        promoted = _promote_waiting(event) if was_confirmed and not event.is_cancelled else []
+        # Also when a waiting person leaves: the party behind them may fit where they did not.
+        promoted = _promote_waiting(event) if not event.is_cancelled else []
     return registration, promoted
 
 
@@ -236,7 +242,8 @@ def change_needs(registration, *, data):
         _apply_needs(registration, data)
         registration.access_info_purged_at = None
         registration.save()
-        if new_seats < old_seats and registration.status == Registration.Status.CONFIRMED:
+        if new_seats < old_seats and not event.is_cancelled:
+            # A confirmed party frees a seat, or the waiting party at the front now fits.
             _promote_waiting(event)
     return registration
 

@@ -91,6 +91,7 @@ class ImportResult:
     notes: list = field(default_factory=list)  # (line, message): skipped lines, suggested types
     dry_run: bool = False
     written: bool = False
+    unit: str = "line"  # what the numbers count: lines (CSV, text) or items (JSON)
 
     def summary(self):
         return (
@@ -435,7 +436,7 @@ def import_resources(
     records, notes = PARSERS[fmt](read_text(path))
     if not records:
         raise ImportFileError("The file holds no resources.")
-    result = ImportResult(dry_run=dry_run, notes=list(notes))
+    result = ImportResult(dry_run=dry_run, notes=list(notes), unit="item" if fmt == "json" else "line")
     vocabulary = Vocabulary()
     types_by_slug = {t.slug: t for t in ResourceType.objects.all()}
     existing = {

@@ -318,6 +318,10 @@ class ContributorProfile(models.Model):
             raise ValidationError({"lower_amount": "Say how much you would like to be paid per claim."})
 
 
+def _wait(start, end):
+    return end - start if start and end else None
+
+
 def tax_year_of(day):
     """The first calendar year of the UK tax year (6 April to 5 April) that `day` falls in."""
     return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
@@ -411,16 +415,38 @@ class InvolvementClaim(models.Model):
         )
 
     def save(self, *args, **kwargs):
+        # Derived columns follow their sources on every save, whoever saves (services, payouts, admin).
         if self.work_date:
             self.tax_year = tax_year_of(self.work_date)
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None and "work_date" in update_fields:
-                kwargs["update_fields"] = {*update_fields, "tax_year"}
+        self.decision_wait = _wait(self.submitted_at, self.decided_at)
+        self.payment_wait = _wait(self.decided_at, self.paid_at)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            if "work_date" in update_fields:
+                update_fields.add("tax_year")
+            if update_fields & {"submitted_at", "decided_at"}:
+                update_fields.add("decision_wait")
+            if update_fields & {"decided_at", "paid_at"}:
+                update_fields.add("payment_wait")
+            kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
 
     @property
     def is_frozen(self):
         return self.status in self.Status.frozen()
+
+    @property
+    def duration_display(self):
+        from .calculation import format_minutes
+
+        return format_minutes(self.duration_minutes)
+
+    @property
+    def preparation_display(self):
+        from .calculation import format_minutes
+
+        return format_minutes(self.preparation_minutes) if self.preparation_minutes else "None"
 
     @property
     def explanation_lines(self):

@@ -10,10 +10,24 @@ from decimal import Decimal
 from django.db.models import CharField, Count, Max, Q, Sum
 from django.db.models.functions import Cast, Substr
 
+from .calculation import money
 from .models import ActivityType, InvolvementClaim
 
 Status = InvolvementClaim.Status
 ZERO = Decimal("0.00")
+
+
+MONEY_KEYS = ("fees", "expenses", "total", "paid", "earned", "waiting")
+
+
+def pennies(rows):
+    """Money sums to the penny. SQLite adds decimals as floating point (8.10000000000000), so every sum
+    is quantized here; PostgreSQL's exact numeric sums are unchanged by it. None (no rows) becomes 0.00."""
+    for row in rows:
+        for key in MONEY_KEYS:
+            if key in row:
+                row[key] = money(row[key] if row[key] is not None else ZERO)
+    return rows
 
 
 def month_expression(field="work_date"):
@@ -32,23 +46,25 @@ def tax_year_bounds(start_year):
 
 def totals_per_contributor_per_tax_year(queryset=None):
     """One query: a row per contributor and tax year with fees, expenses, totals and counts."""
-    return list(
-        approved_claims(queryset)
-        .values(
-            "tax_year",
-            "contributor_id",
-            "contributor__email",
-            "contributor__first_name",
-            "contributor__last_name",
+    return pennies(
+        list(
+            approved_claims(queryset)
+            .values(
+                "tax_year",
+                "contributor_id",
+                "contributor__email",
+                "contributor__first_name",
+                "contributor__last_name",
+            )
+            .annotate(
+                claims=Count("pk"),
+                fees=Sum("fee_amount"),
+                expenses=Sum("expenses_amount"),
+                total=Sum("total_amount"),
+                paid=Sum("total_amount", filter=Q(status=Status.PAID)),
+            )
+            .order_by("-tax_year", "contributor__last_name", "contributor__first_name", "contributor_id")
         )
-        .annotate(
-            claims=Count("pk"),
-            fees=Sum("fee_amount"),
-            expenses=Sum("expenses_amount"),
-            total=Sum("total_amount"),
-            paid=Sum("total_amount", filter=Q(status=Status.PAID)),
-        )
-        .order_by("-tax_year", "contributor__last_name", "contributor__first_name", "contributor_id")
     )
 
 
@@ -66,6 +82,7 @@ def totals_per_activity(queryset=None):
         )
         .order_by("activity_type")
     )
+    pennies(rows)
     for row in rows:
         row["label"] = labels.get(row["activity_type"], row["activity_type"])
     return rows
@@ -84,6 +101,7 @@ def totals_per_month(queryset=None):
         )
         .order_by("month")
     )
+    pennies(rows)
     largest = max((row["total"] or ZERO for row in rows), default=ZERO)
     for row in rows:
         year, month = row["month"].split("-")[:2]
@@ -133,7 +151,7 @@ def contributor_tax_years(user):
         .order_by("-tax_year")
     )
     result = []
-    for row in rows:
+    for row in pennies(list(rows)):
         start, end = tax_year_bounds(row["tax_year"])
         result.append(
             {

@@ -400,7 +400,7 @@ def bulk_decide(claims, *, actor, action, reason=""):
 def earnings_between(contributor, start, end, *, exclude_pk=None):
     """Fees (not expenses, which are not earnings) claimed for work between two dates inclusive,
     counting submitted and approved claims and those paid; declined and rejected ones earn nothing."""
-    return (
+    return calculation.money(
         InvolvementClaim.objects.filter(
             contributor=contributor,
             work_date__gte=start,

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import reports, services
@@ -36,6 +36,17 @@ class PaymentPolicyViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
+class PolicyVersionEditView(EditView):
+    def get(self, request, *args, **kwargs):
+        if self.get_object().is_locked:
+            messages.warning(
+                request,
+                "Approved claims used this version, so it is read-only: saving changes will be refused. "
+                "To change rates or rules, copy it into a new version with a later effective date.",
+            )
+        return super().get(request, *args, **kwargs)
+
+
 class PolicyVersionViewSet(ModelViewSet):
     model = PolicyVersion
     icon = "date"
@@ -49,6 +60,7 @@ class PolicyVersionViewSet(ModelViewSet):
     list_filter = ["policy"]
     inspect_view_enabled = True
     copy_view_enabled = True
+    edit_view_class = PolicyVersionEditView
 
 
 class ContributorProfileViewSet(ModelViewSet):
@@ -93,6 +105,11 @@ class ClaimInspectView(InspectView):
         return context
 
 
+class ClaimIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("contributor")
+
+
 class ClaimViewSet(ModelViewSet):
     model = InvolvementClaim
     icon = "list-ul"
@@ -127,6 +144,7 @@ class ClaimViewSet(ModelViewSet):
     ordering = ["-work_date", "-pk"]
     inspect_view_enabled = True
     inspect_view_class = ClaimInspectView
+    index_view_class = ClaimIndexView
     copy_view_enabled = False
     # The explanation is shown line by line above the fields.
     inspect_view_fields_exclude = ["explanation"]

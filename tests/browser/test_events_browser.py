@@ -48,6 +48,7 @@ def test_register_cancel_and_waiting_list_promotion(one_seat_event, live_server,
 
     first = register(page, live_server, "Ana First", "ana@example.org")
     expect(page.locator(".registration-status")).to_have_text("Confirmed")
+    assert_no_axe_violations(page)  # the manage page, with its change and cancel forms
     second = register(page, live_server, "Bo Second", "bo@example.org")
     expect(page.locator(".registration-status")).to_have_text("On the waiting list")
 

@@ -43,13 +43,20 @@ def test_unlimited_capacity_never_waits(event_factory, person):
     assert set(statuses(event)) == {"confirmed"}
 
 
-def test_carer_takes_a_seat(event, person):
+def test_carer_takes_a_seat(event, event_factory, person):
     services.register(event, data=person(brings_carer=True, carer_name="Sam"))
-    services.register(event, data=person(brings_carer=True))  # needs 2, only 1 left
-    single = services.register(event, data=person())
-    assert statuses(event) == ["confirmed", "waiting", "confirmed"]
-    assert services.confirmed_seats(event) == 3
-    assert single.registration.status == "confirmed"
+    assert services.confirmed_seats(event) == 2
+    party = services.register(event, data=person(brings_carer=True)).registration  # needs 2, 1 left
+    assert party.status == "waiting"
+    single = services.register(event, data=person())  # fits, but does not overtake the waiting party
+    assert statuses(event) == ["confirmed", "waiting", "waiting"]
+    assert single.registration.status == "waiting"
+
+    fresh = event_factory(capacity=3)  # without a queue, a carer's seat and a single fill it exactly
+    assert services.register(fresh, data=person(brings_carer=True)).registration.status == "confirmed"
+    assert services.register(fresh, data=person()).registration.status == "confirmed"
+    assert services.confirmed_seats(fresh) == 3
+    assert services.register(fresh, data=person()).registration.status == "waiting"
 
 
 def test_duplicate_email_sends_fresh_link_and_never_duplicates(
@@ -372,3 +379,32 @@ def test_failed_reminder_is_released_for_the_next_run(event_factory, person, mon
     assert services.send_due_reminders() == 1
     assert services.send_due_reminders() == 0
     assert len(mail.outbox) == 2
+
+
+def test_newcomers_do_not_overtake_the_waiting_list(event, person):
+    services.register(event, data=person())
+    services.register(event, data=person())
+    leaving = services.register(event, data=person()).registration
+    party = services.register(event, data=person(brings_carer=True)).registration
+    services.cancel_registration(leaving)  # one seat free, the waiting party needs two
+    newcomer = services.register(event, data=person()).registration
+    assert newcomer.status == "waiting"
+    party.refresh_from_db()
+    assert party.status == "waiting"
+    assert services.confirmed_seats(event) == 2
+    services.promote(newcomer)  # a coordinator may still fill the seat out of turn
+    assert services.confirmed_seats(event) == 3
+
+
+def test_waiting_head_leaving_lets_the_next_party_in(event, person):
+    services.register(event, data=person())
+    services.register(event, data=person())
+    leaving = services.register(event, data=person()).registration
+    party = services.register(event, data=person(brings_carer=True)).registration
+    single = services.register(event, data=person()).registration
+    services.cancel_registration(leaving)  # 1 seat free; the party at the front needs 2
+    single.refresh_from_db()
+    assert single.status == "waiting"
+    services.cancel_registration(party)  # the front of the queue leaves: the single now fits
+    single.refresh_from_db()
+    assert single.status == "confirmed"

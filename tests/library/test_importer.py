@@ -101,6 +101,20 @@ def test_json_import(library, vocab, tmp_path):
     assert ResourcePage.objects.count() == 2
 
 
+def test_json_rejections_name_the_item(library, vocab, tmp_path):
+    path = tmp_path / "resources.json"
+    path.write_text(json.dumps([{"title": "Fine"}, "not an object", {"title": "Bad year", "year": 1066}]))
+    with pytest.raises(CommandError):
+        out, err = StringIO(), StringIO()
+        try:
+            call_command("import_resources", str(path), stdout=out, stderr=err)
+        finally:
+            errors = err.getvalue()
+    assert "item 2: rejected: is not an object with a title" in errors
+    assert "item 3: rejected: the year 1066 is not between 1900 and 2100" in errors
+    assert ResourcePage.objects.count() == 0
+
+
 def seed_titles():
     records, _ = parse_listing(SEED.read_text(encoding="utf-8"))
     return [r.data["title"] for r in records]

@@ -209,6 +209,7 @@ def test_locked_policy_version_cannot_be_edited_in_the_admin(client, coordinator
     version = claim.policy_version
     client.force_login(coordinator)
     url = reverse("payments_versions:edit", args=[version.pk])
+    assert "it is read-only" in client.get(url).content.decode()
     data = {**_edit_form_data(client, url), "pay_within_days": 5}
     response = client.post(url, data)
     assert response.status_code == 200
@@ -239,6 +240,23 @@ def test_report_figures(client, coordinator, make_claim, contributor, other_cont
     assert [m["total"] for m in data["per_month"]] == [D("56.25"), D("123.76")]
     assert data["waiting"]["submission_to_approval"]["count"] == 3
     assert data["waiting"]["approval_to_payment"]["count"] == 1
+
+
+def test_report_sums_are_exact_pennies(make_claim, contributor, coordinator):
+    # SQLite adds decimals as floating point; the report must still show 24.30, not 24.299999...
+    from payments import reports, services
+
+    for day in (1, 2, 3):
+        claim = make_claim(contributor, work_date=datetime.date(2025, 7, day), duration_minutes=60)
+        services.add_expense(claim, actor=contributor, data={"category": "mileage", "miles": D("18")})
+        services.submit(claim, actor=contributor)
+        services.approve(claim, actor=coordinator)
+    data = reports.full_report()
+    assert [str(r["expenses"]) for r in data["per_activity"]] == ["24.30"]
+    assert [str(r["fees"]) for r in data["per_month"]] == ["82.50"]
+    assert [str(r["total"]) for r in data["per_contributor"]] == ["106.80"]
+    [year] = reports.contributor_tax_years(contributor)
+    assert (str(year["earned"]), str(year["expenses"]), str(year["paid"])) == ("82.50", "24.30", "0.00")
 
 
 def test_waiting_times_median_and_worst(make_claim, contributor, coordinator):
@@ -305,3 +323,24 @@ def test_xlsx_export_has_the_four_tables(client, coordinator, make_claim, contri
     csv_text = client.get(reverse("payments_claims:reports_export", args=["csv"])).content.decode()
     assert "Per month" in csv_text and "61.88" in csv_text
     assert client.get(reverse("payments_claims:reports_export", args=["pdf"])).status_code == 404
+
+
+def test_claim_listings_do_not_grow_queries_with_claims(
+    client, coordinator, policy_versions, user_factory, django_assert_max_num_queries
+):
+    users = [user_factory(email=f"list{i}@example.org", groups=["Contributors"]) for i in range(5)]
+    _bulk_claims(3, users, policy_versions[0])
+    client.force_login(coordinator)
+    urls = [reverse("payments_claims:index"), reverse("payments_claims:queue")]
+    counts = []
+    for url in urls:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    _bulk_claims(60, users, policy_versions[0])
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)

@@ -362,3 +362,16 @@ def test_stored_tax_year_and_waits_follow_the_claim(make_claim, contributor, coo
     claim.refresh_from_db()
     assert claim.decision_wait == claim.decided_at - claim.submitted_at
     assert claim.payment_wait == claim.paid_at - claim.decided_at
+
+
+def test_waits_follow_whoever_saves_the_claim(make_claim, contributor, coordinator):
+    # A payout step may settle claims itself (save with update_fields): the stored wait still follows.
+    claim = make_claim(contributor, "approved", approver=coordinator)
+    claim.status = Status.PAID
+    claim.paid_at = claim.decided_at + datetime.timedelta(days=3)
+    claim.save(update_fields=["status", "paid_at"])
+    assert InvolvementClaim.objects.get(pk=claim.pk).payment_wait == datetime.timedelta(days=3)
+    claim.status = Status.APPROVED
+    claim.paid_at = None
+    claim.save(update_fields=["status", "paid_at"])
+    assert InvolvementClaim.objects.get(pk=claim.pk).payment_wait is None

@@ -255,3 +255,22 @@ def test_home_page_section_for_contributors_only(client, home_page, contributor,
     page = client.get("/").content.decode()
     assert "My involvement" in page
     assert "1 draft, 1 waiting for approval, 0 approved" in page
+
+
+def test_my_involvement_query_count_does_not_grow(
+    client, contributor, make_claim, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for day in range(1, 4):
+        make_claim(contributor, "submitted", work_date=datetime.date(2025, 7, day))
+    client.force_login(contributor)
+    url = reverse("payments:my_involvement")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for day in range(4, 28):
+        make_claim(contributor, "submitted", work_date=datetime.date(2025, 7, day))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["claims"]) == 27

@@ -46,15 +46,15 @@ class Command(BaseCommand):
 
         verbose = options["verbosity"] >= 2
         for line, title in result.created if verbose else []:
-            self.stdout.write(f"  line {line}: created “{title}”")
+            self.stdout.write(f"  {result.unit} {line}: created “{title}”")
         for line, title, fields in result.updated:
-            self.stdout.write(f"  line {line}: updated “{title}” ({', '.join(fields)})")
+            self.stdout.write(f"  {result.unit} {line}: updated “{title}” ({', '.join(fields)})")
         for line, message in result.notes if verbose or len(result.notes) <= 20 else result.notes[:20]:
-            self.stdout.write(f"  line {line}: {message}")
+            self.stdout.write(f"  {result.unit} {line}: {message}")
         if len(result.notes) > 20 and not verbose:
             self.stdout.write(f"  ... and {len(result.notes) - 20} more notes (use -v 2 to see them all)")
         for line, reason in result.rejected:
-            self.stderr.write(self.style.ERROR(f"  line {line}: rejected: {reason}"))
+            self.stderr.write(self.style.ERROR(f"  {result.unit} {line}: rejected: {reason}"))
 
         summary = result.summary()
         if result.dry_run:
