@@ -40,31 +40,19 @@ def facet_counts(filterset):
     """For each facet option, how many resources it would give with the other active filters.
 
     One grouped query per facet (never one per option), each counting over the resources that
-    match every filter except that facet's own.
+    match every filter except that facet's own, plus one count for the free-to-access box.
     """
     base = filterset.queryset
-    counts = {}
-    matching = filterset.filter_queryset(base, exclude={"type"}).values("pk")
-    counts["type"] = dict(
-        ResourcePage.objects.filter(pk__in=matching, resource_type__isnull=False)
-        .order_by()
-        .values_list("resource_type_id")
-        .annotate(n=Count("pk"))
-    )
-    for facet, relation, column in (
-        ("topic", "topics", "topic_id"),
-        ("audience", "audiences", "audience_id"),
-    ):
-        through = getattr(ResourcePage, relation).through
-        matching = filterset.filter_queryset(base, exclude={facet}).values("pk")
-        counts[facet] = dict(
-            through.objects.filter(resourcepage_id__in=matching)
-            .order_by()
-            .values_list(column)
-            .annotate(n=Count("resourcepage_id"))
-        )
-    matching = filterset.filter_queryset(base, exclude={"free"}).values("pk")
-    counts["free"] = ResourcePage.objects.filter(pk__in=matching, is_free=True).count()
+
+    def others(facet):
+        # Ordering (the search ranking) is dropped, so that only the grouped column is selected.
+        return filterset.filter_queryset(base, exclude={facet}).order_by()
+
+    counts = {"type": dict(others("type").values_list("resource_type_id").annotate(n=Count("pk")))}
+    for facet, relation in (("topic", "topics"), ("audience", "audiences")):
+        # Grouping through the link table counts each resource once per term it has.
+        counts[facet] = dict(others(facet).values_list(relation).annotate(n=Count("pk")))
+    counts["free"] = others("free").filter(is_free=True).count()
     return counts
 
 

@@ -141,6 +141,18 @@ def test_facet_counts_apply_the_other_filters_but_not_their_own(client, library,
     assert [o["slug"] for o in page if o["selected"]] == ["ethics"]
 
 
+def test_facet_counts_while_searching(client, library, resources):
+    listing = get(client, library, "q=pay&free=1").context["listing"]
+    # "pay" matches only the paper, which is not free: the facets (other than free) see nothing.
+    assert listing["count"] == 0
+    assert facet(listing, "type") == {"paper": 0, "toolkit": 0, "video": 0}
+    assert listing["free_count"] == 0
+    listing = get(client, library, "q=pay").context["listing"]
+    assert facet(listing, "type") == {"paper": 1, "toolkit": 0, "video": 0}
+    assert facet(listing, "topic") == {"ethics": 1, "mental-health": 0, "payment": 1}
+    assert facet(listing, "audience") == {"public": 1, "researchers": 1}
+
+
 def test_facet_count_predicts_the_result(client, library, resources):
     listing = get(client, library, "audience=public").context["listing"]
     for option in listing["facets"][0]["options"]:
