@@ -168,3 +168,15 @@ def test_payout_listings_use_a_constant_number_of_queries(client, contributor, c
     assert _count_queries(client, reverse("payouts:list")) == few_contributor
     client.force_login(coordinator)
     assert _count_queries(client, reverse("payouts_admin:index")) == few_admin
+
+
+def test_my_involvement_shows_each_payout_and_the_menu_links_to_it(client, contributor, paid_payout):
+    client.force_login(contributor)
+    page = client.get(reverse("payments:my_involvement"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "My payments" in html
+    assert reverse("payouts:detail", args=[paid_payout.pk]) in html
+    assert f"£{paid_payout.amount}" in html
+    home = client.get("/")
+    assert b">My involvement</a>" in home.content
