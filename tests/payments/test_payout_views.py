@@ -170,7 +170,9 @@ def test_payout_listings_use_a_constant_number_of_queries(client, contributor, c
     assert _count_queries(client, reverse("payouts_admin:index")) == few_admin
 
 
-def test_my_involvement_shows_each_payout_and_the_menu_links_to_it(client, contributor, paid_payout):
+def test_my_involvement_shows_each_payout_and_the_menu_links_to_it(
+    client, contributor, paid_payout, home_page
+):
     client.force_login(contributor)
     page = client.get(reverse("payments:my_involvement"))
     assert page.status_code == 200
