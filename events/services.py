@@ -314,6 +314,17 @@ def schedule_fingerprint(event):
     return event.compute_schedule_fingerprint()
 
 
+def _reset_retention(event):
+    """Retention counts from the event's end: when the event moves, so does the day its access data goes."""
+    registrations = Registration.objects.filter(event=event, access_info_purged_at__isnull=True)
+    registrations.filter(consent_to_keep_access_info=True).update(
+        access_info_retain_until=_retain_until(event, True)
+    )
+    registrations.filter(consent_to_keep_access_info=False).update(
+        access_info_retain_until=_retain_until(event, False)
+    )
+
+
 def event_published(event):
     """Called whenever an event is published. If what attendees rely on changed (time, place, joining
     details), SEQUENCE goes up and everyone registered is told; a raised capacity promotes waiting people."""
@@ -328,6 +339,7 @@ def event_published(event):
             )
             if not locked.is_cancelled:
                 _notify_all(locked, "event_changed")
+            _reset_retention(locked)
         if not locked.is_cancelled:
             _promote_waiting(locked)
     event.refresh_from_db(fields=["ical_sequence", "schedule_fingerprint"])

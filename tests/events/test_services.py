@@ -423,3 +423,18 @@ def test_change_is_noticed_on_an_event_never_published_through_the_editor(
         services.change_event(event, venue_name="A different hall")
     assert event.ical_sequence == 1
     assert [m.subject for m in mail.outbox] == [f"Changed: {event.title}"]
+
+
+def test_moving_an_event_moves_the_retention_date(event, person):
+    kept = services.register(
+        event, data=person(access_needs=["bsl"], consent_to_keep_access_info=True)
+    ).registration
+    brief = services.register(event, data=person(access_needs=["quiet_room"])).registration
+    later = timedelta(days=120)
+    services.change_event(event, start=event.start + later, end=event.end + later)
+    kept.refresh_from_db()
+    brief.refresh_from_db()
+    assert brief.access_info_retain_until == event.end + timedelta(days=1)
+    assert kept.access_info_retain_until == event.end + timedelta(days=90)
+    # Nothing is purged between the old date and the new one.
+    assert services.purge_access_needs(now=event.end - timedelta(days=30)) == 0
