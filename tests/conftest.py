@@ -18,6 +18,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+PROJECT_APPS = ("accounts", "home", "library", "events", "payments")
+
+
+@pytest.fixture
+def restore_migration_data(transactional_db):
+    """Puts back what the project's data migrations create (groups and their permissions).
+
+    A transactional test ends by flushing every table, so the next one starts without the groups the
+    migrations made; re-running our own (idempotent) RunPython steps restores them.
+    """
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    from home.demo import ensure_root
+
+    ensure_root()
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
+    for app_label, name in plan:
+        if app_label not in PROJECT_APPS:
+            continue
+        for operation in loader.get_migration(app_label, name).operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _media_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

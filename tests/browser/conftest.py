@@ -46,6 +46,11 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(restore_migration_data):
+    """Every browser test starts with the groups and permissions a migrated database has."""
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
