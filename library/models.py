@@ -181,6 +181,11 @@ class ResourcePage(Page):
 
     class Meta:
         verbose_name = "resource"
+        indexes = [
+            # Covers the listing's narrow filters and facet grouping (type, free, year) without
+            # reading the wide rows (summary, body).
+            models.Index(fields=["resource_type", "is_free", "year"], name="library_res_type_free_year"),
+        ]
 
     @property
     def type_name(self):
