@@ -12,7 +12,9 @@ from library.importer import import_resources, parse_listing
 from library.models import ResourcePage
 from library.viewsets import resources_needing_tags
 
-SEED = Path("/work/shared/seeds/004_1f8919741e731243.txt")
+# A copy of ../shared/seeds/004_1f8919741e731243.txt (the real listing the library grew from), kept with the
+# tests so they never depend on where the shared folder is.
+SEED = Path(__file__).parent / "data" / "resource_listing_seed.txt"
 
 
 @pytest.fixture
