@@ -1,0 +1,65 @@
+"""The performance pass on the library listing: bulk-created synthetic resources are searchable, and
+the one query that counts both the results and the free-to-access box gives the same numbers as
+counting the listed resources directly."""
+
+import pytest
+
+from library.demo import build_synthetic, index_synthetic
+from library.factories import bulk_create_resources, synthetic_specs
+from library.models import ResourcePage
+
+pytestmark = pytest.mark.django_db
+
+
+def listing(client, library, query=""):
+    response = client.get(f"{library.url}?{query}")
+    assert response.status_code == 200
+    return response.context["listing"]
+
+
+def test_bulk_created_synthetic_resources_are_in_the_search_index(client, library, taxonomy):
+    assert build_synthetic(library, 30) == 30
+    # Every synthetic summary ends "for benchmarks."; no other resource says so.
+    found = listing(client, library, "q=benchmarks")
+    assert found["count"] == 30
+    # Search and a filter together: every third synthetic resource is not free.
+    free = listing(client, library, "q=benchmarks&free=1")
+    assert free["count"] == 20
+    assert all(resource.is_free for resource in free["resources"])
+    # Already indexed: nothing more to do.
+    assert index_synthetic(library) == 0
+
+
+def test_index_synthetic_catches_up_a_library_bulk_created_without_indexing(client, library, taxonomy):
+    types = [taxonomy["toolkit"], taxonomy["paper"]]
+    topics = [taxonomy["ethics"], taxonomy["payment"]]
+    audiences = [taxonomy["public"]]
+    bulk_create_resources(library, synthetic_specs(12, types=types, topics=topics, audiences=audiences))
+    assert listing(client, library, "q=benchmarks")["count"] == 0
+    assert index_synthetic(library) == 12
+    assert listing(client, library, "q=benchmarks")["count"] == 12
+    # Asking for the same number again creates nothing but still leaves everything searchable.
+    assert build_synthetic(library, 12) == 0
+    assert listing(client, library, "q=benchmarks")["count"] == 12
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "free=1", "type=toolkit", "type=toolkit&free=1", "topic=ethics", "q=benchmarks&free=1", "page=2"],
+)
+def test_result_and_free_counts_match_the_resources_themselves(client, library, taxonomy, query):
+    build_synthetic(library, 45)
+    shown = listing(client, library, query)
+    params = dict(part.split("=") for part in query.split("&") if part and not part.startswith("page"))
+    matching = ResourcePage.objects.live().child_of(library)
+    if "type" in params:
+        matching = matching.filter(resource_type__slug=params["type"])
+    if "topic" in params:
+        matching = matching.filter(topics__slug=params["topic"])
+    if "q" in params:
+        matching = matching.filter(summary__icontains=params["q"])
+    free_matching = matching.filter(is_free=True)
+    assert shown["count"] == (free_matching if "free" in params else matching).count()
+    # The box counts the resources that ticking it would give, whether or not it is ticked.
+    assert shown["free_count"] == free_matching.count()
+    assert shown["page_obj"].paginator.count == shown["count"]
