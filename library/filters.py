@@ -14,7 +14,11 @@ from functools import reduce
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Case, F, When
+from django.db.models.expressions import Col
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 
 from .models import EARLIEST_YEAR, LATEST_YEAR, ResourcePage
 
@@ -52,6 +56,31 @@ class ResourceFilterForm(forms.Form):
             self.add_error("year_to", "The “to” year is before the “from” year, so nothing can match.")
             cleaned["year_to"] = end
         return cleaned
+
+
+def _match_score_by_index(ranked):
+    """Lets SQLite find each result's search score through the index entries' (type, id) index.
+
+    The database backend scores each result with a subquery comparing the index entry's text
+    `object_id` to the page's integer id; SQLite cannot use an index for a text-to-integer comparison,
+    so it ran the full-text match once per result (about 150 ms for 250 results at 10,000 resources).
+    Comparing with the id cast to text matches exactly the same entry (the backend stores
+    `str(pk)`), and the index finds it directly. Anything shaped differently is left untouched.
+    """
+    if connections[ranked.db].vendor != "sqlite":
+        return
+    score = ranked.query.annotations.get("_score")
+    inner = getattr(score, "query", None)
+    if inner is None:
+        return
+    for lookup in inner.where.children:
+        if (
+            isinstance(lookup, Exact)
+            and isinstance(lookup.lhs, Col)
+            and isinstance(lookup.rhs, Col)
+            and lookup.lhs.target.name == "object_id"
+        ):
+            lookup.rhs = Cast(lookup.rhs, output_field=lookup.lhs.output_field)
 
 
 class ResourceFilterSet(django_filters.FilterSet):
@@ -169,6 +198,7 @@ class ResourceFilterSet(django_filters.FilterSet):
         # by `_score`), so the facet filters and counts compose with it in SQL.
         results = queryset.search(value, operator="and", order_by_relevance=True).annotate_score("_score")
         ranked = results.get_queryset()
+        _match_score_by_index(ranked)
         # The backends' scores (BM25 on SQLite) barely tell a title match from a summary match, so
         # the number of query words found in the title ranks first and the backend's score breaks ties.
         words = re.findall(r"\w+", value)[:10]

@@ -63,3 +63,27 @@ def test_result_and_free_counts_match_the_resources_themselves(client, library, 
     # The box counts the resources that ticking it would give, whether or not it is ticked.
     assert shown["free_count"] == free_matching.count()
     assert shown["page_obj"].paginator.count == shown["count"]
+
+
+def test_indexed_score_lookup_keeps_the_search_ranking_exactly(library, taxonomy, monkeypatch):
+    from django.http import QueryDict
+
+    from library import filters
+    from library.factories import ResourcePageFactory
+    from library.services import build_filterset
+
+    build_synthetic(library, 40)
+    ResourcePageFactory(parent=library, title="Trust and budget", summary="Planning a fair budget.")
+
+    def ranking(query):
+        return list(build_filterset(library, QueryDict(query)).qs.values_list("pk", "_score"))
+
+    queries = ["q=trust", "q=budget+trust", "q=benchmarks&free=1", "q=trust&sort=relevance&page=2"]
+    # On SQLite the score subquery compares the index entry's id as text, so its index is used.
+    assert 'CAST("library_resourcepage"."page_ptr_id" AS' in str(
+        build_filterset(library, QueryDict("q=trust")).qs.query
+    )
+    indexed = [ranking(query) for query in queries]
+    assert all(indexed)
+    monkeypatch.setattr(filters, "_match_score_by_index", lambda ranked: None)
+    assert [ranking(query) for query in queries] == indexed
