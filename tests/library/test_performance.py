@@ -66,6 +66,7 @@ def test_result_and_free_counts_match_the_resources_themselves(client, library, 
 
 
 def test_indexed_score_lookup_keeps_the_search_ranking_exactly(library, taxonomy, monkeypatch):
+    from django.db import connection
     from django.http import QueryDict
 
     from library import filters
@@ -79,10 +80,12 @@ def test_indexed_score_lookup_keeps_the_search_ranking_exactly(library, taxonomy
         return list(build_filterset(library, QueryDict(query)).qs.values_list("pk", "_score"))
 
     queries = ["q=trust", "q=budget+trust", "q=benchmarks&free=1", "q=trust&sort=relevance&page=2"]
-    # On SQLite the score subquery compares the index entry's id as text, so its index is used.
-    assert 'CAST("library_resourcepage"."page_ptr_id" AS' in str(
-        build_filterset(library, QueryDict("q=trust")).qs.query
-    )
+    # On SQLite the score subquery compares the index entry's id as text, so its index is used
+    # (other databases' backends build their own queries, left untouched).
+    if connection.vendor == "sqlite":
+        assert 'CAST("library_resourcepage"."page_ptr_id" AS' in str(
+            build_filterset(library, QueryDict("q=trust")).qs.query
+        )
     indexed = [ranking(query) for query in queries]
     assert all(indexed)
     monkeypatch.setattr(filters, "_match_score_by_index", lambda ranked: None)
