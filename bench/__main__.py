@@ -178,9 +178,10 @@ def main():
     print(f"gunicorn, {args.workers} sync worker(s), sequential requests, {args.seconds:.0f} s each")
     print(f"bare Django view: {bare:8.1f} req/s (before {bare_before:.1f}, after {bare_after:.1f})")
     print()
-    print(f"{'scenario':<48} {'req/s':>8} {'ratio to bare':>14} {'queries':>8}")
+    width = max([len(s["name"]) for s, _ in results] + [8])
+    print(f"{'scenario':<{width}} {'req/s':>8} {'ratio to bare':>14} {'queries':>8}")
     for s, rate in results:
-        print(f"{s['name']:<48} {rate:8.1f} {rate / bare:14.3f} {queries[s['path']][1]:>8}")
+        print(f"{s['name']:<{width}} {rate:8.1f} {rate / bare:14.3f} {queries[s['path']][1]:>8}")
 
     timings = []
     for module in bench_modules():
@@ -196,9 +197,10 @@ def main():
                 timings.append((name, min(runs)))
     if timings:
         print()
-        print(f"{'measurement':<48} {'best of 3':>10}")
+        width = max(len(name) for name, _ in timings)
+        print(f"{'measurement':<{width}} {'best of 3':>11}")
         for name, seconds in timings:
-            print(f"{name:<48} {seconds * 1000:8.1f} ms")
+            print(f"{name:<{width}} {seconds * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":
