@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from library.demo import refresh_statistics
 from library.factories import (
     AudienceFactory,
     ResourcePageFactory,
@@ -41,6 +42,9 @@ def big_library(library):
             library,
             synthetic_specs(count - existing, types=types, topics=topics, audiences=audiences, seed=count),
         )
+        # As after any bulk load (see library.demo.refresh_statistics): without planner statistics
+        # PostgreSQL expects one resource where there are thousands and picks very slow plans.
+        refresh_statistics()
         return library
 
     # A few indexed resources so that the search has something to find.
