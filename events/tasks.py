@@ -5,13 +5,12 @@ them: METHOD:REQUEST for a place, a change or a reminder (same UID, current SEQU
 their place or the event is cancelled. The MIME part's `method=` always matches the calendar's METHOD.
 """
 
-from email.mime.text import MIMEText
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
+
+from portal.mail import build_message
 
 SUBJECTS = {
     "confirmed": "Your place is confirmed: {title}",
@@ -56,14 +55,7 @@ def build_registration_email(registration, kind):
         and kind not in ("cancelled", "event_cancelled"),
         "has_calendar": bool(method),
     }
-    message = EmailMultiAlternatives(
-        # Titles are one line in the admin, but a header must never carry a newline.
-        subject=SUBJECTS[kind].format(title=" ".join(event.title.split())),
-        body=render_to_string("events/email/registration.txt", context),
-        to=[registration.email],
-        reply_to=[event.contact_email] if event.contact_email else None,
-    )
-    message.attach_alternative(render_to_string("events/email/registration.html", context), "text/html")
+    attachments = []
     if method:
         ics = event_calendar_bytes(
             event,
@@ -72,10 +64,22 @@ def build_registration_email(registration, kind):
             registration=registration,
             include_private=context["show_joining_details"],
         )
-        part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-        part.set_param("method", method)
-        part.add_header("Content-Disposition", "attachment", filename="event.ics")
-        message.attach(part)
+        attachments.append(
+            {
+                "filename": "event.ics",
+                "content": ics.decode("utf-8"),
+                "mimetype": f"text/calendar; method={method}",
+            }
+        )
+    message = build_message(
+        # Titles are one line in the admin, but a header must never carry a newline.
+        subject=SUBJECTS[kind].format(title=" ".join(event.title.split())),
+        to=[registration.email],
+        text=render_to_string("events/email/registration.txt", context),
+        html=render_to_string("events/email/registration.html", context),
+        attachments=attachments,
+        reply_to=[event.contact_email] if event.contact_email else None,
+    )
     return message
 
 
