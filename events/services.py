@@ -10,7 +10,6 @@ about a place that was rolled back.
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,15 +18,12 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.locking import lock_one, lock_rows, race_point
+
 from .models import EventPage, Registration, access_retention_period
 from .signals import attendance_recorded
 
 logger = logging.getLogger(__name__)
-
-# Switched off only by the control test that proves the race is real without the lock.
-USE_EVENT_LOCK = True
-# Seconds to wait between counting and writing; tests widen the race window with it (0 in real use).
-RACE_WINDOW_SECONDS = 0
 
 
 class RegistrationRefused(Exception):
@@ -40,6 +36,10 @@ class RegistrationClosed(RegistrationRefused):
 
 class EventFull(RegistrationRefused):
     pass
+
+
+class EventBusy(RegistrationRefused):
+    """Another change to the same event held its lock for longer than the lock timeout."""
 
 
 class AlreadyRegistered(RegistrationRefused):
@@ -64,11 +64,14 @@ def _email(registration_id, kind):
 
 
 def _lock_event(event):
-    """Locks and returns a fresh copy of the event (the lock is skipped only by the control test)."""
-    queryset = EventPage.objects.all()
-    if USE_EVENT_LOCK:
-        queryset = queryset.select_for_update()
-    return queryset.get(pk=event.pk)
+    """Locks and returns a fresh copy of the event (see portal.locking)."""
+    return lock_one(EventPage.objects.all(), pk=event.pk, timeout_error=EventBusy)
+
+
+def _lock_registration(registration, queryset=None):
+    """Locks and returns a fresh copy of a registration; callers lock its event first."""
+    queryset = Registration.objects.all() if queryset is None else queryset
+    return lock_one(queryset, pk=registration.pk, timeout_error=EventBusy)
 
 
 def confirmed_seats(event):
@@ -111,8 +114,7 @@ def register(event, *, data, user=None):
             duplicate = registration
         else:
             taken = confirmed_seats(event)
-            if RACE_WINDOW_SECONDS:
-                time.sleep(RACE_WINDOW_SECONDS)
+            race_point("events.register")
             seats = 2 if data.get("brings_carer") else 1
             # Newcomers never overtake the waiting list: while anyone waits, a free seat belongs to the
             # queue (a coordinator may still promote someone out of turn).
@@ -174,12 +176,15 @@ def _promote_waiting(event):
         free = event.capacity - confirmed_seats(event)
         if free <= 0:
             return []
-        waiting = Registration.objects.select_for_update().filter(
-            event=event, status=Registration.Status.WAITING
+        waiting = lock_rows(
+            Registration.objects.filter(event=event, status=Registration.Status.WAITING).order_by(
+                "created_at", "pk"
+            ),
+            timeout_error=EventBusy,
         )
     promoted = []
     now = timezone.now()
-    for registration in waiting.order_by("created_at", "pk") if free is not None else waiting:
+    for registration in waiting:
         if free is not None and registration.seats > free:
             break
         registration.status = Registration.Status.CONFIRMED
@@ -196,7 +201,7 @@ def cancel_registration(registration, *, notify=True):
     """Cancels a place and promotes from the waiting list. Idempotent: cancelling twice changes nothing."""
     with transaction.atomic():
         event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = _lock_registration(registration)
         if registration.status == Registration.Status.CANCELLED:
             return registration, []
         registration.status = Registration.Status.CANCELLED
@@ -217,7 +222,7 @@ def change_needs(registration, *, data):
     """
     with transaction.atomic():
         event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = _lock_registration(registration)
         registration.event = event
         if registration.status == Registration.Status.CANCELLED:
             raise RegistrationRefused("This place has been cancelled, so it cannot be changed.")
@@ -251,7 +256,7 @@ def promote(registration):
     """A coordinator confirms someone from the waiting list out of turn, if their party fits."""
     with transaction.atomic():
         event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = _lock_registration(registration)
         if registration.status != Registration.Status.WAITING:
             raise RegistrationRefused(f"{registration.name} is not on the waiting list.")
         if event.capacity is not None and confirmed_seats(event) + registration.seats > event.capacity:
@@ -271,9 +276,7 @@ def mark_attendance(registration, attendance):
     if attendance not in (Registration.Attendance.ATTENDED, Registration.Attendance.NO_SHOW):
         raise RegistrationRefused("Choose attended or did not come.")
     with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
-        )
+        registration = _lock_registration(registration, Registration.objects.select_related("event"))
         if registration.status != Registration.Status.CONFIRMED:
             raise RegistrationRefused("Attendance can only be recorded for confirmed places.")
         if registration.attendance == attendance:
