@@ -136,19 +136,8 @@ class EventIndexPage(Page):
 
 class EventPageQuerySet(PageQuerySet):
     def with_seat_counts(self):
-        """Annotates `confirmed_seats` in the same query, so listings never count per row.
-
-        A correlated subquery (on the event/status index), not a join with GROUP BY: the database only
-        sums the registrations of the rows it returns, instead of grouping every registration first.
-        """
-        seats = (
-            Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
-            .order_by()
-            .values("event")
-            .annotate(total=Sum("seats"))
-            .values("total")
-        )
-        return self.annotate(confirmed_seats=Coalesce(Subquery(seats, output_field=models.IntegerField()), 0))
+        """Annotates `confirmed_seats` in the same query, so listings never count per row."""
+        return self.annotate(confirmed_seats=Registration.objects.confirmed_seats_of(OuterRef("pk")))
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now())
@@ -381,16 +370,7 @@ class EventPage(Page):
 
     def seat_counts(self):
         """Counts for this event in one query: confirmed seats, waiting and cancelled people."""
-        regs = Registration.objects.filter(event=self)
-        counts = regs.aggregate(
-            confirmed_seats=Coalesce(Sum("seats", filter=Q(status=Registration.Status.CONFIRMED)), 0),
-            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-            waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
-            cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
-            attended=Count("pk", filter=Q(attendance=Registration.Attendance.ATTENDED)),
-            no_show=Count("pk", filter=Q(attendance=Registration.Attendance.NO_SHOW)),
-        )
-        return counts
+        return Registration.objects.filter(event=self).counts()
 
     def places_left(self, confirmed_seats):
         if self.capacity is None:
@@ -456,6 +436,45 @@ class EventPage(Page):
         return TemplateResponse(request, self.get_template(request), context, status=400)
 
 
+class RegistrationQuerySet(models.QuerySet):
+    """The capacity rule's one measure: the seats of confirmed places (a carer or PA takes one too)."""
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def confirmed_seats(self):
+        """The seats taken by the confirmed places in this queryset (0 when none)."""
+        return self.confirmed().aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
+
+    def confirmed_seats_of(self, event):
+        """The confirmed seats of `event` (an event or `OuterRef("pk")`) as an expression.
+
+        A correlated subquery (on the event/status index), not a join with GROUP BY: the database only
+        sums the registrations of the rows it returns, instead of grouping every registration first.
+        """
+        seats = (
+            self.confirmed()
+            .filter(event=event)
+            .order_by()
+            .values("event")
+            .annotate(total=Sum("seats"))
+            .values("total")
+        )
+        return Coalesce(Subquery(seats, output_field=models.IntegerField()), 0)
+
+    def counts(self):
+        """Confirmed seats, and the people confirmed, waiting, cancelled, attended and absent, in one query."""
+        confirmed = Q(status=Registration.Status.CONFIRMED)
+        return self.aggregate(
+            confirmed_seats=Coalesce(Sum("seats", filter=confirmed), 0),
+            confirmed=Count("pk", filter=confirmed),
+            waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
+            cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
+            attended=Count("pk", filter=Q(attendance=Registration.Attendance.ATTENDED)),
+            no_show=Count("pk", filter=Q(attendance=Registration.Attendance.NO_SHOW)),
+        )
+
+
 class Registration(models.Model):
     """One person's place (and their carer's or PA's) at an event.
 
@@ -510,6 +529,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

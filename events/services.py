@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.locking import lock_one, lock_rows, race_point
@@ -75,9 +74,7 @@ def _lock_registration(registration, queryset=None):
 
 
 def confirmed_seats(event):
-    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).aggregate(
-        seats=Coalesce(Sum("seats"), 0)
-    )["seats"]
+    return Registration.objects.filter(event=event).confirmed_seats()
 
 
 def _retain_until(event, consent):
