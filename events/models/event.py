@@ -9,73 +9,26 @@ publishing an old draft can never reset them.
 import hashlib
 import uuid
 import zoneinfo
-from datetime import UTC, timedelta
+from datetime import UTC
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
+from home.blocks import BaseStreamBlock
 
-
-class AccessProvision(models.TextChoices):
-    STEP_FREE = "step_free", "Step-free route"
-    ACCESSIBLE_TOILET = "accessible_toilet", "Accessible toilet"
-    HEARING_LOOP = "hearing_loop", "Tested hearing loop"
-    BSL = "bsl", "BSL interpreters"
-    LIVE_CAPTIONS = "live_captions", "Live captions"
-    QUIET_ROOM = "quiet_room", "Quiet room"
-    BREAKS = "breaks", "Regular breaks"
-    MATERIALS_IN_ADVANCE = "materials_in_advance", "Materials in advance"
-    LARGE_PRINT = "large_print", "Large print"
-
-
-class ChoiceListField(models.JSONField):
-    """A list of choice values stored as JSON (works on SQLite and PostgreSQL), edited as checkboxes."""
-
-    def __init__(self, *args, choice_class=None, **kwargs):
-        self.choice_class = choice_class
-        kwargs.setdefault("default", list)
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["choice_class"] = self.choice_class
-        if kwargs.get("default") is list:
-            del kwargs["default"]
-        if kwargs.get("blank") is True:
-            del kwargs["blank"]
-        return name, path, args, kwargs
-
-    def formfield(self, **kwargs):
-        return forms.MultipleChoiceField(
-            choices=self.choice_class.choices,
-            required=not self.blank,
-            widget=forms.CheckboxSelectMultiple,
-            label=kwargs.get("label") or self.verbose_name.capitalize(),
-            help_text=self.help_text,
-        )
-
-    def validate(self, value, model_instance):
-        super().validate(value, model_instance)
-        unknown = set(value or []) - set(self.choice_class.values)
-        if unknown:
-            raise ValidationError(f"Unknown choice(s): {', '.join(sorted(unknown))}")
-
+from .access import AccessProvision, ChoiceListField
+from .registration import Registration
 
 SCHEDULE_FIELDS = (
     "start",
@@ -97,41 +50,6 @@ def new_ical_uid():
 def time_zone_choices():
     zones = {settings.TIME_ZONE, "UTC", "Europe/London", "Europe/Dublin"}
     return [(zone, zone) for zone in sorted(zones)]
-
-
-class EventIndexPage(Page):
-    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [
-        FieldPanel("introduction", help_text="Who the events are for, and how to ask about access."),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types = ["events.EventPage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = "event index page"
-
-    def events(self):
-        """Live, public events under this index, each annotated with its confirmed seats (one query)."""
-        return EventPage.objects.child_of(self).live().public().with_seat_counts()
-
-    def get_context(self, request, *args, **kwargs):
-        from .filters import EventFilter
-
-        context = super().get_context(request, *args, **kwargs)
-        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
-        paginator = Paginator(event_filter.qs, 20)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except (PageNotAnInteger, EmptyPage):
-            page_obj = paginator.page(1)
-        context["filter"] = event_filter
-        context["events"] = page_obj
-        context["showing_past"] = event_filter.showing_past
-        return context
 
 
 class EventPageQuerySet(PageQuerySet):
@@ -392,7 +310,7 @@ class EventPage(Page):
 
     # Serving -----------------------------------------------------------------------------------
     def get_context(self, request, *args, **kwargs):
-        from .forms import RegistrationForm
+        from ..forms import RegistrationForm
 
         context = super().get_context(request, *args, **kwargs)
         counts = self.seat_counts()
@@ -411,8 +329,8 @@ class EventPage(Page):
     def serve(self, request, *args, **kwargs):
         if request.method != "POST":
             return super().serve(request, *args, **kwargs)
-        from .forms import RegistrationForm
-        from .services import AlreadyRegistered, RegistrationRefused, register
+        from ..forms import RegistrationForm
+        from ..services import AlreadyRegistered, RegistrationRefused, register
 
         form = RegistrationForm(request.POST, event=self, user=request.user)
         if form.is_valid():
@@ -427,139 +345,10 @@ class EventPage(Page):
             else:
                 from django.urls import reverse
 
-                from .signing import make_manage_token
+                from ..signing import make_manage_token
 
                 url = reverse("events:manage", args=[make_manage_token(result.registration)])
                 return HttpResponseRedirect(f"{url}?new={result.registration.status}")
         context = self.get_context(request, *args, **kwargs)
         context["form"] = form
         return TemplateResponse(request, self.get_template(request), context, status=400)
-
-
-class RegistrationQuerySet(models.QuerySet):
-    """The capacity rule's one measure: the seats of confirmed places (a carer or PA takes one too)."""
-
-    def confirmed(self):
-        return self.filter(status=Registration.Status.CONFIRMED)
-
-    def confirmed_seats(self):
-        """The seats taken by the confirmed places in this queryset (0 when none)."""
-        return self.confirmed().aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
-
-    def confirmed_seats_of(self, event):
-        """The confirmed seats of `event` (an event or `OuterRef("pk")`) as an expression.
-
-        A correlated subquery (on the event/status index), not a join with GROUP BY: the database only
-        sums the registrations of the rows it returns, instead of grouping every registration first.
-        """
-        seats = (
-            self.confirmed()
-            .filter(event=event)
-            .order_by()
-            .values("event")
-            .annotate(total=Sum("seats"))
-            .values("total")
-        )
-        return Coalesce(Subquery(seats, output_field=models.IntegerField()), 0)
-
-    def counts(self):
-        """Confirmed seats, and the people confirmed, waiting, cancelled, attended and absent, in one query."""
-        confirmed = Q(status=Registration.Status.CONFIRMED)
-        return self.aggregate(
-            confirmed_seats=Coalesce(Sum("seats", filter=confirmed), 0),
-            confirmed=Count("pk", filter=confirmed),
-            waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
-            cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
-            attended=Count("pk", filter=Q(attendance=Registration.Attendance.ATTENDED)),
-            no_show=Count("pk", filter=Q(attendance=Registration.Attendance.NO_SHOW)),
-        )
-
-
-class Registration(models.Model):
-    """One person's place (and their carer's or PA's) at an event.
-
-    `seats` is 2 when a carer or PA comes along; capacity counts seats, not people. `created_at` orders the
-    waiting list: first come, first served.
-    """
-
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITING = "waiting", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
-
-    class Attendance(models.TextChoices):
-        UNKNOWN = "", "Not recorded"
-        ATTENDED = "attended", "Attended"
-        NO_SHOW = "no_show", "Did not come"
-
-    class ContactPreference(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
-
-    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="event_registrations",
-    )
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    phone = models.CharField(max_length=40, blank=True)
-    preferred_contact = models.CharField(
-        max_length=10, choices=ContactPreference.choices, default=ContactPreference.EMAIL
-    )
-    brings_carer = models.BooleanField("a carer or PA comes with me", default=False)
-    carer_name = models.CharField(max_length=200, blank=True)
-    seats = models.PositiveSmallIntegerField(default=1, editable=False)
-
-    access_needs = ChoiceListField(choice_class=AccessProvision)
-    access_needs_other = models.TextField(blank=True)
-    dietary_needs = models.TextField(blank=True)
-    consent_to_keep_access_info = models.BooleanField(default=False)
-    access_info_retain_until = models.DateTimeField(null=True, blank=True, db_index=True)
-    access_info_purged_at = models.DateTimeField(null=True, blank=True)
-
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
-    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
-
-    objects = RegistrationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "email"], name="events_one_registration_per_email"),
-        ]
-        indexes = [models.Index(fields=["event", "status", "created_at"])]
-
-    def __str__(self):
-        return f"{self.name} ({self.get_status_display()}) at {self.event_id}"
-
-    def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
-        self.seats = 2 if self.brings_carer else 1
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "brings_carer" in update_fields:
-            kwargs["update_fields"] = set(update_fields) | {"seats"}
-        super().save(*args, **kwargs)
-
-    @property
-    def has_access_info(self):
-        return bool(self.access_needs or self.access_needs_other or self.dietary_needs)
-
-    @property
-    def access_need_labels(self):
-        return [
-            AccessProvision(value).label for value in self.access_needs if value in AccessProvision.values
-        ]
-
-
-def access_retention_period():
-    return timedelta(days=getattr(settings, "EVENTS_ACCESS_RETENTION_DAYS", 90))
