@@ -9,86 +9,33 @@ E-mails and signals go out only after the transaction commits (`transaction.on_c
 about a place that was rolled back.
 """
 
-import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from portal.locking import lock_one, lock_rows, race_point
+from portal.locking import lock_rows, race_point
 
-from .models import EventPage, Registration, access_retention_period
-from .signals import attendance_recorded
-
-logger = logging.getLogger(__name__)
-
-
-class RegistrationRefused(Exception):
-    """A registration or change that cannot happen; the message is shown to the person."""
-
-
-class RegistrationClosed(RegistrationRefused):
-    pass
-
-
-class EventFull(RegistrationRefused):
-    pass
-
-
-class EventBusy(RegistrationRefused):
-    """Another change to the same event held its lock for longer than the lock timeout."""
-
-
-class AlreadyRegistered(RegistrationRefused):
-    def __init__(self, registration):
-        self.registration = registration
-        super().__init__(
-            "You are already registered for this event with this e-mail address. We have sent you a new "
-            "link to see or change your place."
-        )
+from ..models import Registration
+from ..signals import attendance_recorded
+from .common import (
+    AlreadyRegistered,
+    EventBusy,
+    EventFull,
+    RegistrationClosed,
+    RegistrationRefused,
+    _apply_needs,
+    _email,
+    _lock_event,
+    _lock_registration,
+    confirmed_seats,
+)
 
 
 @dataclass
 class RegistrationResult:
     registration: Registration
     created: bool
-
-
-def _email(registration_id, kind):
-    from .tasks import send_registration_email
-
-    transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind))
-
-
-def _lock_event(event):
-    """Locks and returns a fresh copy of the event (see portal.locking)."""
-    return lock_one(EventPage.objects.all(), pk=event.pk, timeout_error=EventBusy)
-
-
-def _lock_registration(registration, queryset=None):
-    """Locks and returns a fresh copy of a registration; callers lock its event first."""
-    queryset = Registration.objects.all() if queryset is None else queryset
-    return lock_one(queryset, pk=registration.pk, timeout_error=EventBusy)
-
-
-def confirmed_seats(event):
-    return Registration.objects.filter(event=event).confirmed_seats()
-
-
-def _retain_until(event, consent):
-    # Without consent access information goes as soon as the event is over (a day's grace for late notes).
-    return event.end + (access_retention_period() if consent else timedelta(days=1))
-
-
-def _apply_needs(registration, data):
-    for name in ("access_needs", "access_needs_other", "dietary_needs", "consent_to_keep_access_info"):
-        if name in data:
-            setattr(registration, name, data[name] or ([] if name == "access_needs" else data[name]))
-    registration.access_info_retain_until = _retain_until(
-        registration.event, registration.consent_to_keep_access_info
-    )
 
 
 def register(event, *, data, user=None):
@@ -285,177 +232,3 @@ def mark_attendance(registration, attendance):
             lambda: attendance_recorded.send(sender=Registration, registration=registration)
         )
     return registration
-
-
-def _notify_all(event, kind):
-    ids = Registration.objects.filter(
-        event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING]
-    ).values_list("pk", flat=True)
-    for pk in ids:
-        _email(pk, kind)
-
-
-def cancel_event(event):
-    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent."""
-    with transaction.atomic():
-        event = _lock_event(event)
-        if event.is_cancelled:
-            return event
-        now = timezone.now()
-        EventPage.objects.filter(pk=event.pk).update(
-            status=EventPage.Status.CANCELLED, cancelled_at=now, ical_sequence=F("ical_sequence") + 1
-        )
-        event.refresh_from_db()
-        _notify_all(event, "event_cancelled")
-    return event
-
-
-def schedule_fingerprint(event):
-    return event.compute_schedule_fingerprint()
-
-
-def _reset_retention(event):
-    """Retention counts from the event's end: when the event moves, so does the day its access data goes."""
-    registrations = Registration.objects.filter(event=event, access_info_purged_at__isnull=True)
-    registrations.filter(consent_to_keep_access_info=True).update(
-        access_info_retain_until=_retain_until(event, True)
-    )
-    registrations.filter(consent_to_keep_access_info=False).update(
-        access_info_retain_until=_retain_until(event, False)
-    )
-
-
-def event_published(event):
-    """Called whenever an event is published. If what attendees rely on changed (time, place, joining
-    details), SEQUENCE goes up and everyone registered is told; a raised capacity promotes waiting people."""
-    with transaction.atomic():
-        locked = _lock_event(event)
-        fingerprint = schedule_fingerprint(locked)
-        if not locked.schedule_fingerprint:
-            EventPage.objects.filter(pk=locked.pk).update(schedule_fingerprint=fingerprint)
-        elif fingerprint != locked.schedule_fingerprint:
-            EventPage.objects.filter(pk=locked.pk).update(
-                schedule_fingerprint=fingerprint, ical_sequence=F("ical_sequence") + 1
-            )
-            if not locked.is_cancelled:
-                _notify_all(locked, "event_changed")
-            _reset_retention(locked)
-        if not locked.is_cancelled:
-            _promote_waiting(locked)
-    event.refresh_from_db(fields=["ical_sequence", "schedule_fingerprint"])
-    return event
-
-
-def change_event(event, **changes):
-    """Changes an event's details and publishes them; attendees are told through `event_published`."""
-    for name, value in changes.items():
-        setattr(event, name, value)
-    event.full_clean()
-    event.save_revision().publish()
-    event.refresh_from_db()
-    return event
-
-
-def create_follow_up(event, *, start, end=None, title=None, user=None):
-    """Copies an event's details to a new draft event on a new date that follows up on it."""
-    end = end or start + (event.end - event.start)
-    title = title or f"Follow-up: {event.title}"
-    parent = event.get_parent()
-    slug_base = (event.slug[:40] + "-follow-up")[:50]
-    slug = slug_base
-    counter = 2
-    while parent.get_children().filter(slug=slug).exists():
-        slug = f"{slug_base}-{counter}"
-        counter += 1
-    follow_up = EventPage(
-        title=title,
-        slug=slug,
-        live=False,
-        summary=event.summary,
-        body=event.body.raw_data,
-        event_type=EventPage.EventType.FOLLOW_UP,
-        format=event.format,
-        start=start,
-        end=end,
-        time_zone=event.time_zone,
-        venue_name=event.venue_name,
-        venue_address=event.venue_address,
-        directions=event.directions,
-        capacity=event.capacity,
-        waiting_list_enabled=event.waiting_list_enabled,
-        access_provisions=list(event.access_provisions),
-        access_provisions_other=event.access_provisions_other,
-        expenses_covered=event.expenses_covered,
-        contact_phone=event.contact_phone,
-        contact_email=event.contact_email,
-        is_paid_involvement=event.is_paid_involvement,
-        involvement_activity_type=event.involvement_activity_type,
-        follows_up_on=event,
-        owner=user,
-    )
-    parent.add_child(instance=follow_up)
-    follow_up.save_revision(user=user)
-    return follow_up
-
-
-# Reminders -------------------------------------------------------------------------------------
-def reminder_lead_time():
-    from django.conf import settings
-
-    return timedelta(hours=getattr(settings, "EVENTS_REMINDER_HOURS_BEFORE", 48))
-
-
-def due_reminder_ids(now=None):
-    now = now or timezone.now()
-    return list(
-        Registration.objects.filter(
-            status=Registration.Status.CONFIRMED,
-            reminder_sent_at__isnull=True,
-            event__status=EventPage.Status.SCHEDULED,
-            event__live=True,
-            event__start__gt=now,
-            event__start__lte=now + reminder_lead_time(),
-        ).values_list("pk", flat=True)
-    )
-
-
-def send_due_reminders(now=None):
-    """Sends each due reminder exactly once, even with several workers running this at the same time.
-
-    Each registration is claimed by a conditional UPDATE (reminder_sent_at IS NULL); the database lets only
-    one worker's UPDATE match, and only that worker sends. If sending fails the claim is released, so the
-    next run tries again; the others carry on. Returns how many were sent.
-    """
-    from . import tasks
-
-    now = now or timezone.now()
-    sent = 0
-    for pk in due_reminder_ids(now):
-        claimed = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
-        if not claimed:
-            continue
-        try:
-            tasks.deliver_registration_email(pk, "reminder")
-        except Exception:
-            logger.exception("Reminder for registration %s failed; the next run will retry it", pk)
-            Registration.objects.filter(pk=pk, reminder_sent_at=now).update(reminder_sent_at=None)
-            continue
-        sent += 1
-    return sent
-
-
-def purge_access_needs(now=None):
-    """Deletes access and dietary information whose retention time has passed. Returns the count."""
-    now = now or timezone.now()
-    return Registration.objects.filter(
-        Q(access_info_retain_until__lte=now),
-        Q(access_info_purged_at__isnull=True),
-    ).update(
-        access_needs=[],
-        access_needs_other="",
-        dietary_needs="",
-        consent_to_keep_access_info=False,
-        access_info_purged_at=now,
-    )
