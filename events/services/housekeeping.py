@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import tasks
+from .. import emails
 from ..models import EventPage, Registration
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def send_due_reminders(now=None):
         if not claimed:
             continue
         try:
-            tasks.deliver_registration_email(pk, "reminder")
+            emails.deliver_registration_email(pk, "reminder")
         except Exception:
             logger.exception("Reminder for registration %s failed; the next run will retry it", pk)
             Registration.objects.filter(pk=pk, reminder_sent_at=now).update(reminder_sent_at=None)

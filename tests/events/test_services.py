@@ -345,7 +345,7 @@ def test_wagtail_copy_gives_a_new_uid(event):
 
 
 def test_reminder_and_purge_tasks(event_factory, person):
-    from events.tasks import purge_access_needs, send_event_reminders
+    from events.jobs import purge_access_needs, send_event_reminders
 
     soon = event_factory(start=timezone.now() + timedelta(hours=3), end=timezone.now() + timedelta(hours=4))
     reg = services.register(soon, data=person(access_needs=["bsl"])).registration
@@ -358,24 +358,24 @@ def test_reminder_and_purge_tasks(event_factory, person):
 
 
 def test_failed_reminder_is_released_for_the_next_run(event_factory, person, monkeypatch):
-    from events import tasks
+    from events import emails
 
     soon = event_factory(start=timezone.now() + timedelta(hours=3), end=timezone.now() + timedelta(hours=4))
     failing = services.register(soon, data=person()).registration
     services.register(soon, data=person())
-    real = tasks.deliver_registration_email
+    real = emails.deliver_registration_email
 
     def flaky(pk, kind):
         if pk == failing.pk:
             raise ConnectionError("SMTP down")
         return real(pk, kind)
 
-    monkeypatch.setattr(tasks, "deliver_registration_email", flaky)
+    monkeypatch.setattr(emails, "deliver_registration_email", flaky)
     mail.outbox.clear()
     assert services.send_due_reminders() == 1
     failing.refresh_from_db()
     assert failing.reminder_sent_at is None
-    monkeypatch.setattr(tasks, "deliver_registration_email", real)
+    monkeypatch.setattr(emails, "deliver_registration_email", real)
     assert services.send_due_reminders() == 1
     assert services.send_due_reminders() == 0
     assert len(mail.outbox) == 2
