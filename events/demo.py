@@ -9,6 +9,9 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
+from home.demo import add_menu_link
+from home.models import HomePage
+
 from .models import AccessProvision, EventIndexPage, EventPage, Registration
 
 P = AccessProvision
@@ -213,9 +216,6 @@ def _build_registrations(event, spec):
 
 
 def load(command, options):
-    from home.demo import add_menu_link
-    from home.models import HomePage
-
     home = HomePage.objects.first()
     index = build_index(home)
     add_menu_link(index)

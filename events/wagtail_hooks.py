@@ -4,8 +4,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
 
-from . import admin_views
-from .models import EventPage
+from . import admin_views, views
+from .models import EventIndexPage, EventPage
 
 
 def _admin_urls():
@@ -53,6 +53,18 @@ def event_page_buttons(page, user, next_url=None, view_name=None):
         )
 
 
+# Inside Wagtail's check of view restrictions (order 0), so a private event takes no registrations
+# from people who may not see it.
+@hooks.register("on_serve_page", order=100)
+def handle_registration_form(serve):
+    def serve_event_page(page, request, serve_args, serve_kwargs):
+        if request.method == "POST" and isinstance(page, EventPage):
+            return views.register(request, page, *serve_args, **serve_kwargs)
+        return serve(page, request, serve_args, serve_kwargs)
+
+    return serve_event_page
+
+
 @hooks.register("home_page_sections")
 def upcoming_events_section(request, page):
     events = list(
@@ -63,7 +75,5 @@ def upcoming_events_section(request, page):
     )
     if not events:
         return None
-    from .models import EventIndexPage
-
     index = EventIndexPage.objects.live().first()
     return {"template": "events/home_section.html", "order": 20, "events": events, "index": index}

@@ -1,6 +1,6 @@
 """Events, their registrations and the choices both share (one module each; imported from here)."""
 
-from .access import AccessProvision, ChoiceListField, access_retention_period
+from ..choices import AccessProvision, access_retention_period
 from .event import (
     SCHEDULE_FIELDS,
     SERVICE_OWNED_FIELDS,
@@ -10,6 +10,7 @@ from .event import (
     new_ical_uid,
     time_zone_choices,
 )
+from .fields import ChoiceListField
 from .index import EventIndexPage
 from .registration import Registration, RegistrationQuerySet
 

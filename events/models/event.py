@@ -1,4 +1,4 @@
-"""Events, their registrations and the choices both share.
+"""Event pages.
 
 Times are stored in UTC (USE_TZ) and shown in the event's own `time_zone`, which defaults to the site's
 zone. Fields that identify an event to calendar apps (`ical_uid`, `ical_sequence`) and its cancellation
@@ -15,8 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
@@ -27,7 +25,9 @@ from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
 
-from .access import AccessProvision, ChoiceListField
+from ..choices import AccessProvision, EventStatus, EventType, Format
+from ..forms import RegistrationForm
+from .fields import ChoiceListField
 from .registration import Registration
 
 SCHEDULE_FIELDS = (
@@ -69,22 +69,10 @@ class EventPageManager(PageManager.from_queryset(EventPageQuerySet)):
 
 
 class EventPage(Page):
-    class EventType(models.TextChoices):
-        WORKSHOP = "workshop", "Workshop"
-        TRAINING = "training", "Training"
-        MEETING = "meeting", "Meeting"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        SOCIAL = "social", "Social"
-        OTHER = "other", "Other"
+    EventType = EventType
+    Format = Format
 
-    class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid (in person and online)"
-
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Going ahead"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = EventStatus
 
     summary = models.TextField(max_length=500, help_text="One or two plain-English sentences for listings.")
     body = StreamField(BaseStreamBlock(), blank=True)
@@ -310,8 +298,7 @@ class EventPage(Page):
 
     # Serving -----------------------------------------------------------------------------------
     def get_context(self, request, *args, **kwargs):
-        from ..forms import RegistrationForm
-
+        """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
         counts = self.seat_counts()
         context["counts"] = counts
@@ -325,30 +312,3 @@ class EventPage(Page):
         follows = self.follows_up_on
         context["follows_up_on_page"] = follows if follows and follows.live else None
         return context
-
-    def serve(self, request, *args, **kwargs):
-        if request.method != "POST":
-            return super().serve(request, *args, **kwargs)
-        from ..forms import RegistrationForm
-        from ..services import AlreadyRegistered, RegistrationRefused, register
-
-        form = RegistrationForm(request.POST, event=self, user=request.user)
-        if form.is_valid():
-            try:
-                result = register(
-                    self, data=form.cleaned_data, user=request.user if request.user.is_authenticated else None
-                )
-            except AlreadyRegistered:
-                return HttpResponseRedirect(self.url + "?already=1#register")
-            except RegistrationRefused as exc:
-                form.add_error(None, str(exc))
-            else:
-                from django.urls import reverse
-
-                from ..signing import make_manage_token
-
-                url = reverse("events:manage", args=[make_manage_token(result.registration)])
-                return HttpResponseRedirect(f"{url}?new={result.registration.status}")
-        context = self.get_context(request, *args, **kwargs)
-        context["form"] = form
-        return TemplateResponse(request, self.get_template(request), context, status=400)

@@ -6,6 +6,7 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
 
+from ..filters import EventFilter
 from .event import EventPage
 
 
@@ -29,8 +30,6 @@ class EventIndexPage(Page):
         return EventPage.objects.child_of(self).live().public().with_seat_counts()
 
     def get_context(self, request, *args, **kwargs):
-        from ..filters import EventFilter
-
         context = super().get_context(request, *args, **kwargs)
         event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
         paginator = Paginator(event_filter.qs, 20)

@@ -4,7 +4,8 @@ from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .access import AccessProvision, ChoiceListField
+from ..choices import AccessProvision, ContactPreference
+from .fields import ChoiceListField
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -63,10 +64,7 @@ class Registration(models.Model):
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "Did not come"
 
-    class ContactPreference(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
+    ContactPreference = ContactPreference
 
     event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.db import transaction
 from portal.locking import lock_one
 
 from ..models import EventPage, Registration, access_retention_period
+from ..tasks import send_registration_email
 
 
 class RegistrationRefused(Exception):
@@ -36,8 +37,6 @@ class AlreadyRegistered(RegistrationRefused):
 
 
 def _email(registration_id, kind):
-    from ..tasks import send_registration_email
-
     transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind))
 
 

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,8 +14,6 @@ logger = logging.getLogger(__name__)
 
 
 def reminder_lead_time():
-    from django.conf import settings
-
     return timedelta(hours=getattr(settings, "EVENTS_REMINDER_HOURS_BEFORE", 48))
 
 

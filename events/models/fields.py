@@ -1,24 +1,8 @@
-"""What an event offers and what a person needs: the access provisions, and how long access information
-is kept."""
-
-from datetime import timedelta
+"""Model fields of the events app."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-
-
-class AccessProvision(models.TextChoices):
-    STEP_FREE = "step_free", "Step-free route"
-    ACCESSIBLE_TOILET = "accessible_toilet", "Accessible toilet"
-    HEARING_LOOP = "hearing_loop", "Tested hearing loop"
-    BSL = "bsl", "BSL interpreters"
-    LIVE_CAPTIONS = "live_captions", "Live captions"
-    QUIET_ROOM = "quiet_room", "Quiet room"
-    BREAKS = "breaks", "Regular breaks"
-    MATERIALS_IN_ADVANCE = "materials_in_advance", "Materials in advance"
-    LARGE_PRINT = "large_print", "Large print"
 
 
 class ChoiceListField(models.JSONField):
@@ -53,7 +37,3 @@ class ChoiceListField(models.JSONField):
         unknown = set(value or []) - set(self.choice_class.values)
         if unknown:
             raise ValidationError(f"Unknown choice(s): {', '.join(sorted(unknown))}")
-
-
-def access_retention_period():
-    return timedelta(days=getattr(settings, "EVENTS_ACCESS_RETENTION_DAYS", 90))
