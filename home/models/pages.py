@@ -2,9 +2,8 @@
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from wagtail import blocks, hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -12,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, BaseStreamBlock
+from ..forms import FeedbackForm
 
 
 class HomePage(Page):
@@ -129,36 +129,14 @@ class GuidancePage(Page):
     @cached_property
     def headings(self):
         """The page's level-2 headings, for its contents list."""
-        from django.utils.text import slugify
-
         return [
             {"text": block.value["text"], "anchor": slugify(block.value["text"])}
             for block in self.body
             if block.block_type == "heading" and block.value["level"] == "h2"
         ]
 
-    def serve(self, request, *args, **kwargs):
-        from ..forms import FeedbackForm
-        from ..services import FeedbackRejected, submit_feedback
-
-        form = None
-        if self.accepts_feedback and request.method == "POST":
-            form = FeedbackForm(request.POST)
-            if form.is_valid():
-                try:
-                    submit_feedback(page=self, data=form.cleaned_data, request=request)
-                except FeedbackRejected as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    return HttpResponseRedirect(self.url + "?feedback=sent#feedback")
-            context = self.get_context(request, *args, **kwargs)
-            context["feedback_form"] = form
-            return TemplateResponse(request, self.get_template(request), context, status=400)
-        return super().serve(request, *args, **kwargs)
-
     def get_context(self, request, *args, **kwargs):
-        from ..forms import FeedbackForm
-
+        """What the page shows; posted feedback is handled by `home.views.feedback`."""
         context = super().get_context(request, *args, **kwargs)
         if self.accepts_feedback:
             context.setdefault("feedback_form", FeedbackForm())

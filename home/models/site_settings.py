@@ -1,9 +1,11 @@
 """Site-wide settings editors change in the admin: contact details, footer and the main menu."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.models import ClusterableModel
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 
@@ -44,9 +46,6 @@ class NavigationLinkBlock(blocks.StructBlock):
     label = blocks.CharBlock(max_length=60, required=False, help_text="Defaults to the page's title.")
 
     def clean(self, value):
-        from django.core.exceptions import ValidationError
-        from wagtail.blocks.struct_block import StructBlockValidationError
-
         value = super().clean(value)
         if bool(value.get("page")) == bool(value.get("url")):
             raise StructBlockValidationError(
