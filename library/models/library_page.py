@@ -7,6 +7,7 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
 
+from ..services import library_listing
 from .resource import ResourcePage
 
 
@@ -31,8 +32,6 @@ class LibraryPage(Page):
         return ResourcePage.objects.live().public().descendant_of(self)
 
     def get_context(self, request, *args, **kwargs):
-        from ..services import library_listing
-
         context = super().get_context(request, *args, **kwargs)
         context["listing"] = library_listing(self, request.GET)
         return context
