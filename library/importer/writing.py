@@ -85,9 +85,20 @@ def find_library(identifier=None):
 
 
 def import_resources(
-    path, *, library, fmt=None, dry_run=False, skip_invalid=False, suggest_types=True, progress=None
+    path,
+    *,
+    library,
+    fmt=None,
+    dry_run=False,
+    skip_invalid=False,
+    suggest_types=True,
+    progress=None,
+    update_existing=True,
 ):
     """Imports the resources in `path` into `library`; returns an ImportResult.
+
+    With `update_existing=False` a record that matches an existing resource leaves it as it is (counted
+    unchanged), so only missing resources are created: the demo data uses this to keep editors' changes.
 
     Raises ImportFileError (having written nothing) when the file cannot be read. When records are
     rejected, nothing is written either unless `skip_invalid` is set; the result lists them.
@@ -161,6 +172,9 @@ def import_resources(
                 result.created.append((record.line, values["title"]))
                 continue
             values.pop("slug")
+            if not update_existing:
+                result.unchanged.append((record.line, page.title))
+                continue
             changed = _changes(page, values)
             if not changed:
                 result.unchanged.append((record.line, page.title))
