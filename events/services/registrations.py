@@ -38,19 +38,22 @@ class RegistrationResult:
     created: bool
 
 
-def register(event, *, data, user=None):
+def register(event, *, data, user=None, now=None):
     """Registers a person (and their carer or PA) for an event.
 
     Invariants: confirmed seats never exceed capacity; when full (or while others wait) the person joins the
     waiting list if it is on, otherwise EventFull is raised; registration only inside the event's window (RegistrationClosed);
     one registration per e-mail and event: a second attempt raises AlreadyRegistered and e-mails a fresh
     manage link, while a cancelled registration is reopened (going to the back of the queue).
+    `now` is when the person registered (demo data records registrations made earlier); the window is
+    checked as of then.
     """
+    when = now
     email = data["email"].strip().lower()
     duplicate = None
     with transaction.atomic():
         event = _lock_event(event)
-        is_open, reason = event.registration_state()
+        is_open, reason = event.registration_state(when)
         if not is_open:
             raise RegistrationClosed(reason)
         registration = Registration.objects.filter(event=event, email=email).first()
@@ -75,7 +78,7 @@ def register(event, *, data, user=None):
             created = registration is None
             if created:
                 registration = Registration(event=event, email=email)
-            now = timezone.now()
+            now = when or timezone.now()
             registration.event = event
             registration.user = user or registration.user
             registration.name = data["name"]
@@ -215,7 +218,7 @@ def promote(registration):
     return registration
 
 
-def mark_attendance(registration, attendance):
+def mark_attendance(registration, attendance, *, now=None):
     """Records attended / no-show for a confirmed place; sends `attendance_recorded` after commit."""
     if attendance not in (Registration.Attendance.ATTENDED, Registration.Attendance.NO_SHOW):
         raise RegistrationRefused("Choose attended or did not come.")
@@ -226,7 +229,7 @@ def mark_attendance(registration, attendance):
         if registration.attendance == attendance:
             return registration
         registration.attendance = attendance
-        registration.attendance_recorded_at = timezone.now()
+        registration.attendance_recorded_at = now or timezone.now()
         registration.save(update_fields=["attendance", "attendance_recorded_at"])
         transaction.on_commit(
             lambda: attendance_recorded.send(sender=Registration, registration=registration)

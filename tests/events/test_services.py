@@ -438,3 +438,17 @@ def test_moving_an_event_moves_the_retention_date(event, person):
     assert kept.access_info_retain_until == event.end + timedelta(days=90)
     # Nothing is purged between the old date and the new one.
     assert services.purge_access_needs(now=event.end - timedelta(days=30)) == 0
+
+
+def test_register_as_of_an_earlier_time_checks_the_window_then(event_factory, person):
+    past = event_factory(
+        start=timezone.now() - timedelta(days=3), end=timezone.now() - timedelta(days=3, hours=-2)
+    )
+    with pytest.raises(services.RegistrationClosed):
+        services.register(past, data=person())
+    earlier = past.start - timedelta(days=10)
+    registration = services.register(past, data=person(), now=earlier).registration
+    assert registration.created_at == earlier == registration.confirmed_at
+    services.mark_attendance(registration, "attended", now=past.end)
+    registration.refresh_from_db()
+    assert registration.attendance == "attended" and registration.attendance_recorded_at == past.end
