@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..audit import EVENT_CANCELLED, log_change
 from ..models import EventPage, Registration
 from .common import _email, _lock_event, _retain_until
 from .registrations import _promote_waiting
@@ -17,7 +18,7 @@ def _notify_all(event, kind):
         _email(pk, kind)
 
 
-def cancel_event(event):
+def cancel_event(event, *, actor=None):
     """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent."""
     with transaction.atomic():
         event = _lock_event(event)
@@ -29,6 +30,7 @@ def cancel_event(event):
         )
         event.refresh_from_db()
         _notify_all(event, "event_cancelled")
+        log_change(event, EVENT_CANCELLED, user=actor)
     return event
 
 

@@ -16,6 +16,15 @@ from django.utils import timezone
 
 from portal.locking import lock_rows, race_point
 
+from ..audit import (
+    ATTENDANCE,
+    CANCELLED,
+    JOINED_WAITING_LIST,
+    NEEDS_CHANGED,
+    PROMOTED,
+    REGISTERED,
+    log_change,
+)
 from ..models import Registration
 from ..signals import attendance_recorded
 from .common import (
@@ -102,7 +111,9 @@ def register(event, *, data, user=None, now=None):
                 # Two first registrations with one e-mail at once (possible only without the lock).
                 duplicate = Registration.objects.get(event=event, email=email)
             else:
-                _email(registration.pk, "confirmed" if status == Registration.Status.CONFIRMED else "waiting")
+                confirmed = status == Registration.Status.CONFIRMED
+                _email(registration.pk, "confirmed" if confirmed else "waiting")
+                log_change(registration, REGISTERED if confirmed else JOINED_WAITING_LIST, user=user)
     if duplicate is not None:
         # Outside the atomic block, so the fresh link goes out although the caller gets an exception.
         _email(duplicate.pk, "manage_link")
@@ -141,11 +152,13 @@ def _promote_waiting(event):
         if free is not None:
             free -= registration.seats
         _email(registration.pk, "promoted")
+        log_change(registration, PROMOTED, automatic=True)
     return promoted
 
 
-def cancel_registration(registration, *, notify=True):
-    """Cancels a place and promotes from the waiting list. Idempotent: cancelling twice changes nothing."""
+def cancel_registration(registration, *, notify=True, actor=None):
+    """Cancels a place and promotes from the waiting list. Idempotent: cancelling twice changes nothing.
+    `actor` is who did it when it was not the registrant (through their link)."""
     with transaction.atomic():
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
@@ -156,12 +169,13 @@ def cancel_registration(registration, *, notify=True):
         registration.save(update_fields=["status", "cancelled_at"])
         if notify:
             _email(registration.pk, "cancelled")
+        log_change(registration, CANCELLED, user=actor)
         # Also when a waiting person leaves: the party behind them may fit where they did not.
         promoted = _promote_waiting(event) if not event.is_cancelled else []
     return registration, promoted
 
 
-def change_needs(registration, *, data):
+def change_needs(registration, *, data, actor=None):
     """Changes access needs, dietary needs, contact details and whether a carer or PA comes.
 
     Adding a carer takes a second seat, so it is refused when that would go over capacity; dropping one
@@ -193,14 +207,15 @@ def change_needs(registration, *, data):
         _apply_needs(registration, data)
         registration.access_info_purged_at = None
         registration.save()
+        log_change(registration, NEEDS_CHANGED, user=actor)
         if new_seats < old_seats and not event.is_cancelled:
             # A confirmed party frees a seat, or the waiting party at the front now fits.
             _promote_waiting(event)
     return registration
 
 
-def promote(registration):
-    """A coordinator confirms someone from the waiting list out of turn, if their party fits."""
+def promote(registration, *, actor=None):
+    """A coordinator (`actor`) confirms someone from the waiting list out of turn, if their party fits."""
     with transaction.atomic():
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
@@ -215,10 +230,11 @@ def promote(registration):
         registration.confirmed_at = timezone.now()
         registration.save(update_fields=["status", "confirmed_at"])
         _email(registration.pk, "promoted")
+        log_change(registration, PROMOTED, user=actor, automatic=False)
     return registration
 
 
-def mark_attendance(registration, attendance, *, now=None):
+def mark_attendance(registration, attendance, *, now=None, actor=None):
     """Records attended / no-show for a confirmed place; sends `attendance_recorded` after commit."""
     if attendance not in (Registration.Attendance.ATTENDED, Registration.Attendance.NO_SHOW):
         raise RegistrationRefused("Choose attended or did not come.")
@@ -231,6 +247,7 @@ def mark_attendance(registration, attendance, *, now=None):
         registration.attendance = attendance
         registration.attendance_recorded_at = now or timezone.now()
         registration.save(update_fields=["attendance", "attendance_recorded_at"])
+        log_change(registration, ATTENDANCE, user=actor, attendance=attendance)
         transaction.on_commit(
             lambda: attendance_recorded.send(sender=Registration, registration=registration)
         )

@@ -452,3 +452,20 @@ def test_register_as_of_an_earlier_time_checks_the_window_then(event_factory, pe
     services.mark_attendance(registration, "attended", now=past.end)
     registration.refresh_from_db()
     assert registration.attendance == "attended" and registration.attendance_recorded_at == past.end
+
+
+def test_state_changes_are_in_wagtails_log(event, person, coordinator):
+    from wagtail.models import ModelLogEntry
+
+    first = services.register(event, data=person(brings_carer=True)).registration
+    services.register(event, data=person())
+    waiting = services.register(event, data=person()).registration
+    services.cancel_registration(first)
+    entries = ModelLogEntry.objects.filter(object_id=str(waiting.pk)).order_by("timestamp", "pk")
+    assert [(e.action, e.data.get("automatic"), e.user_id) for e in entries] == [
+        ("events.registration.waiting", None, None),
+        ("events.registration.promoted", True, None),
+    ]
+    assert ModelLogEntry.objects.filter(
+        object_id=str(first.pk), action="events.registration.cancelled"
+    ).exists()
