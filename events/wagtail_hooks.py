@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import policy_registry
 
 from . import audit, views
-from .models import EventIndexPage, EventPage
+from .models import EventIndexPage, EventPage, Registration
 from .viewsets import registration_viewset
 
 
@@ -25,7 +26,7 @@ def register_events_log_actions(actions):
 def event_page_buttons(page, user, next_url=None, view_name=None):
     if not isinstance(page.specific_deferred, EventPage):
         return
-    if registration_viewset.permission_policy.user_has_permission(user, "view"):
+    if policy_registry.get_by_type(Registration).user_has_permission(user, "view"):
         yield ListingButton("Attendees", reverse("events_admin:attendees", args=[page.pk]), priority=30)
     if page.get_parent().permissions_for_user(user).can_add_subpage():
         yield ListingButton(

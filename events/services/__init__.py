@@ -1,13 +1,5 @@
-"""Every state change of events and registrations.
-
-The capacity invariant: the confirmed seats of an event (carers and PAs count) never exceed its capacity.
-It holds under concurrent requests because every change that can add confirmed seats locks the event row
-first (`select_for_update`), then counts, then writes, all in one transaction. PostgreSQL makes the second
-request wait at the lock; SQLite ignores the lock but its IMMEDIATE transactions serialise writers.
-
-E-mails and signals go out only after the transaction commits (`transaction.on_commit`), so nobody is told
-about a place that was rolled back.
-"""
+"""Every state change of events and registrations, one module per subject: `registrations` (with the
+capacity invariant), `event_changes`, `housekeeping`; `common` holds what they share."""
 
 from .common import (
     AlreadyRegistered,

@@ -2,7 +2,7 @@
 
 The capacity invariant: the confirmed seats of an event (carers and PAs count) never exceed its capacity.
 It holds under concurrent requests because every change that can add confirmed seats locks the event row
-first (`select_for_update`), then counts, then writes, all in one transaction. PostgreSQL makes the second
+first (`portal.locking`), then counts, then writes, all in one transaction. PostgreSQL makes the second
 request wait at the lock; SQLite ignores the lock but its IMMEDIATE transactions serialise writers.
 
 E-mails and signals go out only after the transaction commits (`transaction.on_commit`), so nobody is told
