@@ -5,7 +5,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
-from .models import FeedbackSubmission
+from .models.feedback import FeedbackSubmission
 
 
 class FeedbackRejected(Exception):
