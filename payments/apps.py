@@ -7,9 +7,14 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        from . import payouts, signals
+
+        # Payouts hold approved claims; they let go of one when it is declined or cancelled.
+        signals.release_requested.connect(payouts.on_release_requested, dispatch_uid="payouts_release_claim")
+
         if apps.is_installed("events"):
             from events.signals import attendance_recorded
 
-            from .services import on_attendance_recorded
+            from .attendance import on_attendance_recorded
 
             attendance_recorded.connect(on_attendance_recorded, dispatch_uid="payments_claim_for_attendance")

@@ -36,8 +36,8 @@ def _bench_users():
 def setup(stdout):
     from django.utils import timezone
 
-    from . import demo
-    from .models import ActivityType, InvolvementClaim, tax_year_of
+    from . import demo, tax_year
+    from .models import ActivityType, InvolvementClaim
 
     _policy, versions = demo.build_policy()
     have = InvolvementClaim.objects.filter(project=BENCH_PROJECT).count()
@@ -89,7 +89,7 @@ def setup(stdout):
                 decided_at=decided,
                 paid_at=paid,
                 # bulk_create skips save() and the services, so the stored columns are set here.
-                tax_year=tax_year_of(work_date),
+                tax_year=tax_year.of(work_date),
                 decision_wait=decided - submitted if decided else None,
                 payment_wait=paid - decided if paid else None,
             )

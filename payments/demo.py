@@ -121,11 +121,12 @@ DEMO_CLAIMS = [
     ("Demo: summer social", datetime.date(2026, 6, 20), "social", 120, 0, "rejected"),
     ("Demo: co-writing the findings", datetime.date(2026, 9, 3), "cowriting", 150, 30, "submitted"),
     ("Demo: reading the protocol", datetime.date(2026, 10, 8), "preparation", 50, 0, "draft"),
+    ("Demo: focus group, called off", datetime.date(2026, 2, 10), "meeting", 90, 0, "cancelled"),
 ]
 
 
 def build_claims(contributor, coordinator):
-    from . import services
+    from . import payouts, services
     from .models import ContributorProfile, InvolvementClaim
 
     ContributorProfile.objects.get_or_create(
@@ -164,12 +165,21 @@ def build_claims(contributor, coordinator):
         services.submit(claim, actor=contributor)
         if status == "submitted":
             continue
+        if status == "cancelled":
+            services.cancel(claim, reason="The focus group was called off, so the work did not happen.")
+            continue
         if status == "rejected":
             services.reject(claim, actor=coordinator, reason="Social events are not paid under the policy.")
             continue
         services.approve(claim, actor=coordinator)
         if status == "paid":
-            services.mark_paid(claim, actor=coordinator, reference="Demo bank transfer")
+            payouts.pay_claim_by_hand(
+                claim,
+                actor=coordinator,
+                method="bank_transfer",
+                paid_on=timezone.localdate(),
+                reference="Demo bank transfer",
+            )
         elif status == "declined":
             services.mark_declined(claim, actor=contributor, note="Contributor chose not to be paid")
         elif status == "approved":

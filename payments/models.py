@@ -7,6 +7,7 @@ What must stay true:
 - An approved claim keeps the amount, explanation and policy version it was approved with; nothing
   that happens to the policy later changes them, and a version used by an approved claim is read-only.
 - Status changes only through payments.services, each one writing a ClaimEvent.
+- Money reaches a claim only through a payout that holds it (see payments.payout_models.PayoutItem).
 """
 
 import datetime
@@ -22,6 +23,8 @@ from django.utils.deconstruct import deconstructible
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+
+from . import tax_year as uk_tax_year
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -322,11 +325,6 @@ def _wait(start, end):
     return end - start if start and end else None
 
 
-def tax_year_of(day):
-    """The first calendar year of the UK tax year (6 April to 5 April) that `day` falls in."""
-    return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
-
-
 class ClaimQuerySet(models.QuerySet):
     def for_contributor(self, user):
         return self.filter(contributor=user)
@@ -340,6 +338,7 @@ class InvolvementClaim(models.Model):
         REJECTED = "rejected", "Rejected"
         PAID = "paid", "Paid"
         DECLINED = "declined", "Payment declined"
+        CANCELLED = "cancelled", "Cancelled"
 
         @classmethod
         def frozen(cls):
@@ -417,7 +416,7 @@ class InvolvementClaim(models.Model):
     def save(self, *args, **kwargs):
         # Derived columns follow their sources on every save, whoever saves (services, payouts, admin).
         if self.work_date:
-            self.tax_year = tax_year_of(self.work_date)
+            self.tax_year = uk_tax_year.of(self.work_date)
         self.decision_wait = _wait(self.submitted_at, self.decided_at)
         self.payment_wait = _wait(self.decided_at, self.paid_at)
         update_fields = kwargs.get("update_fields")
@@ -507,6 +506,7 @@ from .payout_models import (  # noqa: E402, F401
     Payout,
     PayoutEvent,
     PayoutItem,
+    PayoutReversal,
     StripeAccount,
     StripeWebhookEvent,
 )

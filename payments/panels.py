@@ -1,6 +1,6 @@
 from wagtail.admin.ui.components import Component
 
-from . import services
+from . import limits
 from .models import InvolvementClaim
 
 
@@ -13,7 +13,7 @@ class OverdueClaimsPanel(Component):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        overdue = services.overdue_claims()
+        overdue = limits.overdue_claims()
         context.update(
             {
                 "overdue": overdue[:10],

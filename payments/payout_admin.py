@@ -16,6 +16,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from . import payouts, stripe_gateway
+from .forms import ManualPaymentForm, ReversalForm
 from .models import ActivityType, InvolvementClaim
 from .payout_models import PaymentRun, Payout
 
@@ -64,20 +65,6 @@ class PayoutFilter(django_filters.FilterSet):
     class Meta:
         model = Payout
         fields = ["status", "method", "run"]
-
-
-class ManualPaymentForm(forms.Form):
-    method = forms.ChoiceField(
-        choices=[(Payout.Method.BANK_TRANSFER, "Bank transfer"), (Payout.Method.VOUCHER, "Voucher")],
-        label="Paid by",
-    )
-    paid_on = forms.DateField(
-        label="Date paid", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    reference = forms.CharField(max_length=120, label="Bank reference or voucher code reference")
-    voucher_provider = forms.CharField(
-        max_length=120, required=False, label="Voucher provider (vouchers only)"
-    )
 
 
 def payout_index(request):
@@ -176,20 +163,34 @@ def payout_detail(request, pk):
     return _detail(request, payout, form)
 
 
-def _detail(request, payout, form, status=200):
+def _detail(request, payout, form, status=200, reversal_form=None):
+    money_back = payout.status in (Payout.Status.PAID, Payout.Status.PARTIALLY_REVERSED)
+    reversed_total = payouts.reversed_total(payout)
+    unallocated = payouts.unallocated_reversal(payout)
+    items = list(payout.items.select_related("claim"))
+    reopenable = [i for i in items if i.released_at is None and i.amount <= unallocated]
     return TemplateResponse(
         request,
         "payments/admin/payout_detail.html",
         {
             "payout": payout,
-            "items": payout.items.select_related("claim"),
+            "items": items,
             "events": payout.events.select_related("actor"),
+            "reversals": payout.reversals.select_related("actor"),
+            "reversed_total": reversed_total,
+            "net_paid": payout.amount - reversed_total,
+            "unallocated": unallocated,
+            "reopenable": reopenable,
             "form": form,
-            "can_send": payout.method == Payout.Method.STRIPE
-            and payout.status in ("pending", "failed", "processing"),
+            "reversal_form": reversal_form or ReversalForm(initial={"on": datetime.date.today()}),
+            "can_send": payout.method == Payout.Method.STRIPE and payout.is_open,
             "can_record": payout.status in ("pending", "failed")
             and payout.method in (Payout.Method.BANK_TRANSFER, Payout.Method.VOUCHER, Payout.Method.STRIPE),
             "can_close": payout.method in Payout.Method.without_money() and payout.status == "pending",
+            "can_cancel": payout.status in ("pending", "failed"),
+            "can_reverse": money_back
+            and payout.method in (Payout.Method.BANK_TRANSFER, Payout.Method.VOUCHER),
+            "can_reopen": payout.status in (Payout.Status.PARTIALLY_REVERSED,) and bool(reopenable),
             "stripe_configured": stripe_gateway.is_configured(),
         },
         status=status,
@@ -209,8 +210,10 @@ def payout_send(request, pk):
             messages.success(request, f"Paid £{result.amount} through Stripe ({result.stripe_transfer_id}).")
         elif result.status == Payout.Status.FAILED:
             messages.error(request, f"Stripe refused the transfer: {result.failure_reason} You can retry.")
-        else:
+        elif result.status == Payout.Status.PROCESSING:
             messages.warning(request, f"{result.failure_reason} The payout stays processing; retry is safe.")
+        else:
+            messages.info(request, f"This payout is {result.get_status_display().lower()}: nothing was sent.")
     return redirect("payouts_admin:detail", pk)
 
 
@@ -250,6 +253,58 @@ def payout_close(request, pk):
     return redirect("payouts_admin:detail", pk)
 
 
+@require_POST
+def payout_cancel(request, pk):
+    _require(request, "payments.change_payout")
+    payout = get_object_or_404(Payout, pk=pk)
+    try:
+        payouts.cancel_payout(payout, actor=request.user, reason=request.POST.get("reason", ""))
+    except payouts.PayoutError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Payout cancelled; its claims are approved and can be paid in another run.")
+    return redirect("payouts_admin:detail", pk)
+
+
+@require_POST
+def payout_reverse(request, pk):
+    _require(request, "payments.change_payout")
+    payout = get_object_or_404(Payout.objects.select_related("contributor", "run"), pk=pk)
+    form = ReversalForm(request.POST)
+    if form.is_valid():
+        try:
+            payouts.record_reversal(
+                payout,
+                amount=form.cleaned_data["amount"],
+                on=form.cleaned_data["on"],
+                reference=form.cleaned_data["reference"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except payouts.PayoutError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Recorded. Coordinators have been told.")
+            return redirect("payouts_admin:detail", pk)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return _detail(request, payout, ManualPaymentForm(), status=400, reversal_form=form)
+
+
+@require_POST
+def payout_reopen(request, pk):
+    _require(request, "payments.change_payout")
+    payout = get_object_or_404(Payout, pk=pk)
+    ids = [value for value in request.POST.getlist("claims") if value.isdigit() and len(value) < 12]
+    try:
+        payouts.reopen_claims(payout, claim_ids=ids, actor=request.user)
+    except payouts.PayoutError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Reopened: the claims are approved and can be paid in another run.")
+    return redirect("payouts_admin:detail", pk)
+
+
 urlpatterns = [
     path("", payout_index, name="index"),
     path("run/", payment_run, name="run"),
@@ -258,4 +313,7 @@ urlpatterns = [
     path("<int:pk>/send/", payout_send, name="send"),
     path("<int:pk>/record/", payout_record, name="record"),
     path("<int:pk>/close/", payout_close, name="close"),
+    path("<int:pk>/cancel/", payout_cancel, name="cancel"),
+    path("<int:pk>/reverse/", payout_reverse, name="reverse"),
+    path("<int:pk>/reopen/", payout_reopen, name="reopen"),
 ]

@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import payout_admin, stripe_gateway
+from . import payout_admin, payout_reports, stripe_gateway
 from .payout_models import Payout
 
 
@@ -62,3 +62,8 @@ def stripe_test_mode_banner_css():
         "body::before{content:'Stripe test mode: no real money moves';display:block;position:sticky;top:0;"
         "z-index:1000;background:#fde68a;color:#1a1a1a;font-weight:700;text-align:center;padding:.35rem;}",
     )
+
+
+@hooks.register("involvement_money_paid")
+def money_paid(contributor_ids):
+    return payout_reports.money_paid_by_tax_year(contributor_ids)

@@ -3,7 +3,12 @@
 Imported at the bottom of payments/models.py so Django registers these models with the payments app.
 
 What must stay true:
-- A claim is in at most one payout (PayoutItem.claim is one-to-one), so no run can pay it twice.
+- A claim is held by at most one payout at a time (PayoutItem with no `released_at`; a partial unique
+  constraint backs it up). A payout lets go of a claim only before money moves (the claim was declined,
+  cancelled, or the payout cancelled) or after a reversal returned that claim's money; released items stay
+  as the record of what happened.
+- Money moved for a claim (its items in payouts that paid, less what was reversed and reopened) is never
+  more than its approved amount.
 - A Stripe payout's idempotency key is derived from the payout and its attempt number only; the attempt
   number goes up only after Stripe *definitely* refused (no transfer exists), so a retry after a timeout or a
   crash repeats the same key and Stripe answers with the transfer it already made.
@@ -72,15 +77,27 @@ class Payout(models.Model):
         PROCESSING = "processing", "Processing"
         PAID = "paid", "Paid"
         FAILED = "failed", "Failed"
+        PARTIALLY_REVERSED = "partially_reversed", "Partly reversed"
         REVERSED = "reversed", "Reversed"
         CLOSED = "closed", "Closed without payment"
+        CANCELLED = "cancelled", "Cancelled before payment"
+
+        @classmethod
+        def open(cls):
+            """Not paid yet: the payout holds its claims, and may still let go of them."""
+            return [cls.PENDING, cls.PROCESSING, cls.FAILED]
+
+        @classmethod
+        def money_moved(cls):
+            """The money went out (some of it may have come back)."""
+            return [cls.PAID, cls.PARTIALLY_REVERSED, cls.REVERSED]
 
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="payouts")
     contributor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
     )
     method = models.CharField(max_length=20, choices=Method.choices)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     currency = models.CharField(max_length=3, default="GBP")
     fee_amount = models.DecimalField(**MONEY, default=ZERO)
     expenses_amount = models.DecimalField(**MONEY, default=ZERO)
@@ -120,18 +137,75 @@ class Payout(models.Model):
     def moves_money(self):
         return self.method not in self.Method.without_money()
 
+    @property
+    def is_open(self):
+        return self.status in self.Status.open()
+
+
+class PayoutItemQuerySet(models.QuerySet):
+    def held(self):
+        """Items whose payout still holds the claim (to pay it, or as the payment that paid it)."""
+        return self.filter(released_at__isnull=True)
+
 
 class PayoutItem(models.Model):
+    """A claim in a payout, with the amounts the payout pays for it (the fee may be lower at the
+    contributor's request). Never deleted: a released item records a claim the payout let go of."""
+
     payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="items")
-    claim = models.OneToOneField(
-        "payments.InvolvementClaim", on_delete=models.PROTECT, related_name="payout_item"
+    claim = models.ForeignKey(
+        "payments.InvolvementClaim", on_delete=models.PROTECT, related_name="payout_items"
     )
     fee_amount = models.DecimalField(**MONEY)
     expenses_amount = models.DecimalField(**MONEY)
     note = models.CharField(max_length=200, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=200, blank=True)
+    # Money returned by a reversal and counted against this claim when it was reopened.
+    reversed_amount = models.DecimalField(**MONEY, default=ZERO)
+
+    objects = PayoutItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(released_at__isnull=True),
+                name="payments_one_holding_payout_per_claim",
+            )
+        ]
 
     def __str__(self):
         return f"{self.claim} in payout {self.payout_id}"
+
+    @property
+    def amount(self):
+        return self.fee_amount + self.expenses_amount
+
+
+class PayoutReversal(models.Model):
+    """Money that came back after a payout was paid: a Stripe transfer reversal (in full or in part) or a
+    bank transfer or voucher returned, recorded by a coordinator."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="reversals")
+    amount = models.DecimalField(**MONEY)
+    reference = models.CharField(max_length=120, blank=True, help_text="Stripe transfer or bank reference.")
+    note = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    on = models.DateField(help_text="The day the money came back.")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_reversal_positive")
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} reversed from payout {self.payout_id}"
 
 
 class PayoutEvent(models.Model):
@@ -140,8 +214,8 @@ class PayoutEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
 
     class Meta:

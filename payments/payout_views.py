@@ -22,6 +22,7 @@ def payout_list(request):
     own = (
         Payout.objects.filter(contributor=request.user)
         .exclude(status=Payout.Status.PENDING, method__in=Payout.Method.without_money())
+        .exclude(status=Payout.Status.CANCELLED)
         .prefetch_related("items__claim")
         .order_by("-created_at")
     )
@@ -42,7 +43,12 @@ def payout_detail(request, pk):
     return render(
         request,
         "payments/payouts/payout_detail.html",
-        {"payout": payout, "items": payout.items.select_related("claim"), "events": payout.events.all()},
+        {
+            "payout": payout,
+            "items": payout.items.select_related("claim"),
+            "events": payout.events.all(),
+            "reversals": payout.reversals.all(),
+        },
     )
 
 

@@ -1,12 +1,22 @@
-"""Payout services: payment runs, Stripe transfers, recorded manual payments and Stripe webhooks.
+"""Payout services: payment runs, paying a claim by hand, Stripe transfers, recorded manual payments,
+reversals and Stripe webhooks.
 
 Invariants (each function's docstring says which it relies on):
-- A claim enters at most one payout: runs lock the claims, then re-read which are already taken, and the
-  one-to-one PayoutItem.claim backs that up in the database.
+- A claim is held by at most one payout at a time: runs lock the claims, then re-read which are already
+  held, and a partial unique constraint on PayoutItem backs that up in the database.
+- Claims change status only through payments.services; this module calls its transitions, and lets go of
+  a claim when services ask (`on_release_requested`).
+- A payout pays only claims that are approved when it is sent or recorded (re-checked under lock); any
+  other it still holds is let go of, with an audit entry, and its amount worked out again.
+- Locks: the payout's claims first (by primary key), then the payout, the same order as services.
 - A Stripe transfer is created only from `processing`, with the payout's deterministic idempotency key, and
   outside any database transaction (a slow Stripe never holds a lock); what Stripe answered is written
   afterwards under a fresh lock. A crash in between leaves the payout `processing`, which
   `reconcile_payouts` settles by looking the transfer up, or by repeating the same idempotent request.
+  While processing, a payout never lets go of a claim, so the amount Stripe was asked for cannot change.
+- Reversals carry amounts: money back is recorded as it comes (never more than was paid); a payout
+  reversed in full reopens its claims, one reversed in part reopens only the claims a coordinator picks,
+  and never more money's worth of claims than came back.
 - Webhook events are applied once (their ids are stored) and in any order.
 """
 
@@ -17,16 +27,25 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import COORDINATORS
+from portal.locking import lock_one, lock_rows, race_point
 from portal.mail import queue_email, render_email
 
-from . import stripe_gateway
-from .models import ClaimEvent, ContributorProfile, InvolvementClaim
-from .payout_models import PaymentRun, Payout, PayoutEvent, PayoutItem, StripeAccount, StripeWebhookEvent
+from . import services, stripe_gateway
+from .models import ContributorProfile, InvolvementClaim
+from .payout_models import (
+    PaymentRun,
+    Payout,
+    PayoutEvent,
+    PayoutItem,
+    PayoutReversal,
+    StripeAccount,
+    StripeWebhookEvent,
+)
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -34,12 +53,13 @@ ClaimStatus = InvolvementClaim.Status
 Method = Payout.Method
 Status = Payout.Status
 
-# Tests switch this off to show the race that the lock prevents; nothing else may.
-LOCK_CLAIMS_IN_RUNS = True
-
 
 class PayoutError(Exception):
     """A payout action that is not allowed; the message is shown to the person."""
+
+
+class PayoutBusy(PayoutError):
+    """Someone else is changing the same payout or its claims right now."""
 
 
 def _require_coordinator(actor, doing):
@@ -54,7 +74,17 @@ def _record(payout, actor, from_status, note=""):
 
 
 def _lock(payout):
-    return Payout.objects.select_for_update().get(pk=payout.pk)
+    """Locks the claims the payout holds (by primary key), then the payout: the order services use.
+
+    Items are only ever let go of, never added to an existing payout, so the claims read before the
+    locks are a superset of those held once the locks are granted."""
+    claim_ids = list(PayoutItem.objects.held().filter(payout_id=payout.pk).values_list("claim_id", flat=True))
+    lock_rows(InvolvementClaim.objects.filter(pk__in=claim_ids).order_by("pk"), timeout_error=PayoutBusy)
+    return lock_one(Payout.objects.all(), pk=payout.pk, timeout_error=PayoutBusy)
+
+
+def held_items(payout):
+    return list(PayoutItem.objects.held().filter(payout=payout).select_related("claim").order_by("pk"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -62,8 +92,9 @@ def _lock(payout):
 
 
 def payable_claims():
-    """Approved claims that are in no payout yet."""
-    return InvolvementClaim.objects.filter(status=ClaimStatus.APPROVED, payout_item__isnull=True)
+    """Approved claims that no payout holds."""
+    held = PayoutItem.objects.held().filter(claim=OuterRef("pk"))
+    return InvolvementClaim.objects.filter(status=ClaimStatus.APPROVED).exclude(Exists(held))
 
 
 def method_for(user, profile=None, stripe_account=None):
@@ -143,10 +174,62 @@ def preview_run(claims, *, actor):
     return _plan(claims, actor)
 
 
+def _lock_payable(ids):
+    """Locks the chosen approved claims, then returns (free claims, skipped) as read under the locks."""
+    locked_ids = [
+        c.pk
+        for c in lock_rows(
+            InvolvementClaim.objects.filter(pk__in=ids, status=ClaimStatus.APPROVED)
+            .order_by("pk")
+            .only("pk"),
+            timeout_error=PayoutBusy,
+        )
+    ]
+    # Read after the locks are held: a run that committed while we waited is visible now.
+    taken = set(PayoutItem.objects.held().filter(claim_id__in=locked_ids).values_list("claim_id", flat=True))
+    race_point("payouts.claims_free")
+    claims = InvolvementClaim.objects.filter(pk__in=[pk for pk in locked_ids if pk not in taken])
+    skipped = [(pk, "Already in a payout.") for pk in sorted(taken)]
+    skipped += [(pk, "Not approved, or no longer approved.") for pk in sorted(set(ids) - set(locked_ids))]
+    return claims.select_related("contributor").order_by("pk"), skipped
+
+
+def _create_payout(run, plan, actor, method=None):
+    payout = Payout.objects.create(
+        run=run,
+        contributor=plan["contributor"],
+        method=method or plan["method"],
+        fee_amount=plan["fee"],
+        expenses_amount=plan["expenses"],
+        amount=plan["total"],
+        charity_name=plan["charity_name"],
+        stripe_destination=plan["stripe_destination"] if (method or plan["method"]) == Method.STRIPE else "",
+    )
+    PayoutItem.objects.bulk_create(
+        [
+            PayoutItem(
+                payout=payout,
+                claim=i["claim"],
+                fee_amount=i["fee"],
+                expenses_amount=i["expenses"],
+                note=i["note"],
+            )
+            for i in plan["items"]
+        ]
+    )
+    _record(
+        payout,
+        actor,
+        "",
+        f"Created in run {run.pk}: {plan['claim_count']} claim(s), {Method(payout.method).label}",
+    )
+    return payout
+
+
 def create_run(*, actor, claim_ids, note=""):
     """Creates a payment run with one payout per contributor over the chosen approved claims.
 
-    Idempotent under concurrency: the chosen claims are locked, then the ones already in a payout are
+    Idempotent under concurrency: the chosen claims are locked, then the ones already held by a payout are
     re-read and left out, so two coordinators pressing the button at once never include a claim twice;
     the second run simply finds nothing left (and is not created). Returns (run or None, skipped).
     """
@@ -154,94 +237,144 @@ def create_run(*, actor, claim_ids, note=""):
     ids = sorted({int(pk) for pk in claim_ids})
     if not ids:
         raise PayoutError("Choose at least one approved claim to pay.")
-    with transaction.atomic():
-        chosen = InvolvementClaim.objects.filter(pk__in=ids, status=ClaimStatus.APPROVED).order_by("pk")
-        if LOCK_CLAIMS_IN_RUNS:
-            chosen = chosen.select_for_update()
-        locked_ids = list(chosen.values_list("pk", flat=True))
-        # Read after the locks are held: a run that committed while we waited is visible now.
-        taken = set(PayoutItem.objects.filter(claim_id__in=locked_ids).values_list("claim_id", flat=True))
-        claims = InvolvementClaim.objects.filter(
-            pk__in=[pk for pk in locked_ids if pk not in taken]
-        ).select_related("contributor")
-        plans, skipped = _plan(claims, actor)
-        skipped += [(pk, "Already in a payout.") for pk in taken]
-        skipped += [(pk, "Not approved, or no longer approved.") for pk in set(ids) - set(locked_ids)]
-        if not plans:
-            return None, skipped
-        run = PaymentRun.objects.create(created_by=actor, note=note[:200])
-        for plan in plans:
-            payout = Payout.objects.create(
-                run=run,
-                contributor=plan["contributor"],
-                method=plan["method"],
-                fee_amount=plan["fee"],
-                expenses_amount=plan["expenses"],
-                amount=plan["total"],
-                charity_name=plan["charity_name"],
-                stripe_destination=plan["stripe_destination"],
-            )
-            PayoutItem.objects.bulk_create(
-                [
-                    PayoutItem(
-                        payout=payout,
-                        claim=i["claim"],
-                        fee_amount=i["fee"],
-                        expenses_amount=i["expenses"],
-                        note=i["note"],
-                    )
-                    for i in plan["items"]
-                ]
-            )
-            _record(
-                payout,
-                actor,
-                "",
-                f"Created in run {run.pk}: {plan['claim_count']} claim(s), {plan['method_label']}",
-            )
+    try:
+        with transaction.atomic():
+            claims, skipped = _lock_payable(ids)
+            plans, own = _plan(claims, actor)
+            skipped += own
+            if not plans:
+                return None, skipped
+            run = PaymentRun.objects.create(created_by=actor, note=note[:200])
+            for plan in plans:
+                _create_payout(run, plan, actor)
+    except IntegrityError as exc:
+        # Only reachable if claims were not locked (the database's unique constraint caught a race).
+        raise PayoutError(
+            "Another payment run took some of these claims at the same moment. Try again."
+        ) from exc
     return run, skipped
 
 
-# ---------------------------------------------------------------------------------------------
-# Settling claims (no human actor needed: Stripe or the reconciler may be the one who knows)
+def pay_claim_by_hand(claim, *, actor, method, paid_on, reference, voucher_provider=""):
+    """Pays one approved claim by a bank transfer or voucher made outside the portal: a payment run of
+    one, recorded at once, so a claim is paid the same way whichever button pays it.
 
-
-def _settle_claims(payout, actor, to_status, note):
-    """Moves every claim of the payout from approved to `to_status` (paid or declined), with audit entries."""
-    claims = InvolvementClaim.objects.select_for_update().filter(payout_item__payout=payout).order_by("pk")
-    now = timezone.now()
-    reference = payout.stripe_transfer_id or payout.reference or f"payout {payout.pk}"
-    for claim in claims:
-        if claim.status != ClaimStatus.APPROVED:
-            continue
-        claim.status = to_status
-        fields = ["status", "updated_at"]
-        if to_status == ClaimStatus.PAID:
-            claim.paid_at = now
-            claim.payment_reference = reference[:120]
-            fields += ["paid_at", "payment_reference"]
-        claim.save(update_fields=fields)
-        ClaimEvent.objects.create(
-            claim=claim, actor=actor, from_status=ClaimStatus.APPROVED, to_status=to_status, note=note
-        )
-
-
-def _unsettle_claims(payout, actor, note):
-    """After a reversal: paid claims go back to approved and leave the payout, so a later run can pay them."""
-    items = list(PayoutItem.objects.select_related("claim").filter(payout=payout))
-    for item in items:
-        claim = InvolvementClaim.objects.select_for_update().get(pk=item.claim_id)
-        if claim.status == ClaimStatus.PAID:
-            claim.status = ClaimStatus.APPROVED
-            claim.paid_at = None
-            claim.payment_reference = ""
-            claim.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
-            ClaimEvent.objects.create(
-                claim=claim, actor=actor, from_status=ClaimStatus.PAID, to_status=claim.status, note=note
+    Refused while a payout holds the claim (record the payment on that payout instead), for the
+    coordinator's own claim, and when the contributor asked not to be paid."""
+    _require_coordinator(actor, "record payments")
+    if method not in (Method.BANK_TRANSFER, Method.VOUCHER):
+        raise PayoutError("Only a bank transfer or a voucher can be recorded by hand.")
+    try:
+        with transaction.atomic():
+            claims, skipped = _lock_payable([claim.pk])
+            if skipped:
+                item = PayoutItem.objects.held().filter(claim_id=claim.pk).first()
+                if item is not None:
+                    raise PayoutError(
+                        f"This claim is in payout {item.payout_id}: record the payment on that payout, or "
+                        "cancel the payout first."
+                    )
+                raise PayoutError("Only an approved claim can be paid.")
+            plans, own = _plan(claims, actor)
+            if own:
+                raise PayoutError("You cannot pay a claim of your own. Please ask another coordinator.")
+            [plan] = plans
+            if plan["method"] in Method.without_money():
+                raise PayoutError(
+                    f"The contributor chose: {plan['method_label'].lower()}. Mark the claim as declined instead."
+                )
+            run = PaymentRun.objects.create(created_by=actor, note=f"Claim {claim.pk} paid by hand")
+            payout = _create_payout(run, plan, actor, method=method)
+            return record_manual_payment(
+                payout,
+                actor=actor,
+                paid_on=paid_on,
+                reference=reference,
+                method=method,
+                voucher_provider=voucher_provider,
             )
+    except IntegrityError as exc:
+        raise PayoutError("A payment run took this claim at the same moment. Look at its payout.") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Holding and letting go of claims
+
+
+def _refresh_amounts(payout):
+    totals = (
+        PayoutItem.objects.held()
+        .filter(payout=payout)
+        .aggregate(fee=Sum("fee_amount"), exp=Sum("expenses_amount"))
+    )
+    payout.fee_amount = totals["fee"] or ZERO
+    payout.expenses_amount = totals["exp"] or ZERO
+    payout.amount = payout.fee_amount + payout.expenses_amount
+
+
+def _let_go(locked, items, actor, reason):
+    """Lets go of `items` of an open payout (locked with its claims): the record stays, the amount is
+    worked out again, and a payout left with nothing is cancelled."""
+    now = timezone.now()
+    for item in items:
+        item.released_at = now
+        item.release_reason = reason[:200]
+        item.save(update_fields=["released_at", "release_reason"])
+    previous, before = locked.status, locked.amount
+    _refresh_amounts(locked)
+    if not PayoutItem.objects.held().filter(payout=locked).exists():
+        locked.status = Status.CANCELLED
+    locked.save(update_fields=["fee_amount", "expenses_amount", "amount", "status", "updated_at"])
     listed = ", ".join(str(i.claim_id) for i in items)
-    PayoutItem.objects.filter(payout=payout).delete()
-    return listed
+    _record(locked, actor, previous, f"Let go of claim(s) {listed} ({reason}); £{before} → £{locked.amount}")
+
+
+def _drop_unpayable(locked, actor):
+    """Before money moves: lets go of every held claim that is no longer approved. Returns the rest."""
+    items = held_items(locked)
+    gone = [i for i in items if i.claim.status != ClaimStatus.APPROVED]
+    for item in gone:
+        _let_go(locked, [item], actor, f"claim {item.claim_id} is {item.claim.get_status_display().lower()}")
+    return [i for i in items if i not in gone]
+
+
+def on_release_requested(sender, claim, actor, reason, **kwargs):
+    """Receiver for payments.signals.release_requested: an approved claim is being declined or cancelled.
+
+    The caller has locked the claim; the payout is locked after it. A payout not yet sending lets go of
+    the claim; one whose money is on its way to Stripe refuses, so the amount asked for cannot change."""
+    item = PayoutItem.objects.held().filter(claim_id=claim.pk).first()
+    if item is None:
+        return
+    locked = lock_one(Payout.objects.all(), pk=item.payout_id, timeout_error=PayoutBusy)
+    if locked.status == Status.PROCESSING:
+        raise services.ClaimError(
+            f"This claim is being paid right now (payout {locked.pk} is with Stripe), so it can no longer be "
+            "changed. If you do not want the money, please tell a coordinator."
+        )
+    if locked.status not in (Status.PENDING, Status.FAILED):
+        raise services.ClaimError(f"Payout {locked.pk} is {locked.get_status_display().lower()}.")
+    _let_go(locked, [item], actor, reason)
+
+
+def cancel_payout(payout, *, actor, reason):
+    """pending/failed -> cancelled: lets go of every claim (they become payable again)."""
+    _require_coordinator(actor, "cancel payouts")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PayoutError("Say why the payout is cancelled.")
+    with transaction.atomic():
+        locked = _lock(payout)
+        if locked.status not in (Status.PENDING, Status.FAILED):
+            raise PayoutError(
+                f"This payout is {locked.get_status_display().lower()}, so it cannot be cancelled."
+            )
+        _let_go(locked, held_items(locked), actor, f"payout cancelled: {reason}")
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Settling claims
 
 
 def _mark_paid(locked, actor, note, **fields):
@@ -252,9 +385,31 @@ def _mark_paid(locked, actor, note, **fields):
         setattr(locked, key, value)
     locked.paid_on = locked.paid_on or timezone.localdate()
     locked.save()
-    _settle_claims(locked, actor, ClaimStatus.PAID, note)
+    reference = locked.stripe_transfer_id or locked.reference or f"payout {locked.pk}"
+    for item in held_items(locked):
+        services.mark_paid(item.claim, payout=locked, actor=actor, reference=reference)
     _record(locked, actor, previous, note)
     transaction.on_commit(lambda: notify_paid(locked.pk))
+
+
+def _tidy(payout, actor):
+    """Lets go of held claims that are no longer approved, in a transaction of its own, so the record of
+    it stays even when the action that follows finds nothing left to pay and is refused."""
+    with transaction.atomic():
+        locked = _lock(payout)
+        if locked.status in (Status.PENDING, Status.FAILED):
+            _drop_unpayable(locked, actor)
+
+
+def _require_something_to_pay(locked, actor):
+    """Under the payout's lock: the claims it will pay, all approved at this moment."""
+    items = _drop_unpayable(locked, actor)
+    race_point("payouts.claims_checked")
+    if not items:
+        raise PayoutError(
+            "Nothing is left to pay in this payout: its claims were declined or cancelled, so it is cancelled."
+        )
+    return items
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,8 +419,9 @@ def _mark_paid(locked, actor, note, **fields):
 def record_manual_payment(payout, *, actor, paid_on, reference, method=None, voucher_provider=""):
     """pending/failed -> paid for a bank transfer or voucher made outside the portal.
 
-    A failed Stripe payout may be paid this way instead (method switches); a processing one may not, as
-    Stripe may still have made the transfer: reconcile it first.
+    Pays only the claims still approved (any other is let go of first). A failed Stripe payout may be paid
+    this way instead (method switches); a processing one may not, as Stripe may still have made the
+    transfer: reconcile it first.
     """
     _require_coordinator(actor, "record payments")
     reference = (reference or "").strip()
@@ -273,6 +429,7 @@ def record_manual_payment(payout, *, actor, paid_on, reference, method=None, vou
         raise PayoutError("Enter the bank or voucher reference, so the payment can be traced.")
     if paid_on is None or paid_on > timezone.localdate():
         raise PayoutError("Enter the date the payment was made (not in the future).")
+    _tidy(payout, actor)
     with transaction.atomic():
         locked = _lock(payout)
         if locked.contributor_id == actor.pk:
@@ -284,11 +441,12 @@ def record_manual_payment(payout, *, actor, paid_on, reference, method=None, vou
             raise PayoutError(
                 f"This payout is {locked.get_status_display().lower()}, so it cannot be recorded as paid."
             )
+        _require_something_to_pay(locked, actor)
         label = Method(method).label
         _mark_paid(
             locked,
             actor,
-            f"{label} recorded: {reference} on {paid_on:%d %b %Y}",
+            f"{label} recorded: £{locked.amount}, {reference} on {paid_on:%d %b %Y}",
             method=method,
             reference=reference[:120],
             paid_on=paid_on,
@@ -303,6 +461,7 @@ def close_without_payment(payout, *, actor):
     Counted separately from earnings: no money moves and the payout amount is not paid.
     """
     _require_coordinator(actor, "close payouts")
+    _tidy(payout, actor)
     with transaction.atomic():
         locked = _lock(payout)
         if locked.method not in Method.without_money():
@@ -311,14 +470,16 @@ def close_without_payment(payout, *, actor):
             raise PayoutError(
                 f"This payout is {locked.get_status_display().lower()}, so it cannot be closed."
             )
-        locked.status = Status.CLOSED
-        locked.save(update_fields=["status", "updated_at"])
+        _require_something_to_pay(locked, actor)
         note = (
             f"Donated to {locked.charity_name}"
             if locked.method == Method.DONATED and locked.charity_name
             else locked.get_method_display()
         )
-        _settle_claims(locked, actor, ClaimStatus.DECLINED, note)
+        locked.status = Status.CLOSED
+        locked.save(update_fields=["status", "updated_at"])
+        for item in held_items(locked):
+            services.mark_declined(item.claim, actor=actor, payout=locked, note=note)
         _record(locked, actor, Status.PENDING, note)
     return locked
 
@@ -336,18 +497,24 @@ def send_stripe_transfer(payout, *, actor=None):
     """
     if actor is not None:
         _require_coordinator(actor, "send payouts")
+    _tidy(payout, actor)
     with transaction.atomic():
         locked = _lock(payout)
         if actor is not None and locked.contributor_id == actor.pk:
             raise PayoutError("You cannot send a payout to yourself. Please ask another coordinator.")
         if locked.method != Method.STRIPE:
             raise PayoutError("This payout is not paid through Stripe.")
-        if locked.status in (Status.PAID, Status.REVERSED, Status.CLOSED):
+        if locked.status == Status.CANCELLED:
+            raise PayoutError("This payout was cancelled, so nothing is sent.")
+        if not locked.is_open:
             return locked
         account = StripeAccount.objects.filter(user_id=locked.contributor_id).first()
         if account is None or not account.payouts_enabled:
             raise PayoutError("The contributor's Stripe account cannot receive payouts yet.")
         was_processing = locked.status == Status.PROCESSING
+        if not was_processing:
+            # The amount Stripe is asked for is fixed here, from the claims approved at this moment.
+            _require_something_to_pay(locked, actor)
         previous = locked.status
         locked.status = Status.PROCESSING
         locked.stripe_destination = account.account_id
@@ -404,9 +571,19 @@ def settle_transfer(payout, *, transfer_id, actor=None):
     """processing/failed/pending -> paid, once Stripe has a transfer for the payout. Idempotent."""
     with transaction.atomic():
         locked = _lock(payout)
-        if locked.status in (Status.PAID, Status.REVERSED, Status.CLOSED):
+        if locked.status == Status.CANCELLED:
+            # By construction impossible (a payout is cancelled only when no transfer can exist); if it
+            # ever happens, people must look: its claims may be held by another payout now.
+            _record(
+                locked, None, locked.status, f"Stripe reports transfer {transfer_id} for a cancelled payout"
+            )
+            transaction.on_commit(lambda: notify_coordinators(locked.pk, "a transfer for a cancelled payout"))
             return locked
-        _mark_paid(locked, actor, f"Stripe transfer {transfer_id}", stripe_transfer_id=transfer_id)
+        if not locked.is_open:
+            return locked
+        _mark_paid(
+            locked, actor, f"Stripe transfer {transfer_id}: £{locked.amount}", stripe_transfer_id=transfer_id
+        )
     return locked
 
 
@@ -451,6 +628,112 @@ def _apply_account_status(account_id, status, *, created):
 
 
 # ---------------------------------------------------------------------------------------------
+# Reversals: money that came back
+
+
+def reversed_total(payout):
+    return PayoutReversal.objects.filter(payout=payout).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def unallocated_reversal(payout):
+    """Money back from this payout not yet set against a reopened claim."""
+    allocated = PayoutItem.objects.filter(payout=payout).aggregate(total=Sum("reversed_amount"))["total"]
+    return reversed_total(payout) - (allocated or ZERO)
+
+
+def record_reversal(payout, *, amount, on=None, reference="", note="", actor=None):
+    """paid/partly reversed -> partly reversed | reversed: `amount` of the payout's money came back.
+
+    Never more than was paid in all. Reversed in full, every claim the payout still holds is reopened
+    (approved again, so a later run pays it); in part, the claims stay paid until a coordinator reopens
+    the ones the money covers (`reopen_claims`). A coordinator records bank transfers and vouchers that
+    came back; Stripe's reversals arrive by webhook (`actor` None)."""
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if actor is not None:
+        _require_coordinator(actor, "record money that came back")
+    if amount <= 0:
+        raise PayoutError("Enter the amount that came back (more than £0.00).")
+    with transaction.atomic():
+        locked = _lock(payout)
+        if actor is not None and locked.method == Method.STRIPE:
+            raise PayoutError("Stripe reversals are recorded from Stripe itself, not by hand.")
+        if locked.status not in (Status.PAID, Status.PARTIALLY_REVERSED):
+            raise PayoutError(
+                f"This payout is {locked.get_status_display().lower()}, so no money can come back from it."
+            )
+        remaining = locked.amount - reversed_total(locked)
+        if amount > remaining:
+            raise PayoutError(f"Only £{remaining} of this payout has not come back already.")
+        PayoutReversal.objects.create(
+            payout=locked,
+            amount=amount,
+            reference=reference[:120],
+            note=note[:300],
+            actor=actor,
+            on=on or timezone.localdate(),
+        )
+        previous = locked.status
+        full = amount == remaining
+        locked.status = Status.REVERSED if full else Status.PARTIALLY_REVERSED
+        locked.save(update_fields=["status", "updated_at"])
+        _record(
+            locked,
+            actor,
+            previous,
+            f"£{amount} came back ({reference or 'no reference'}); £{remaining - amount} stays paid",
+        )
+        if full:
+            _reopen(locked, held_items(locked), actor, "the payout was reversed in full")
+        transaction.on_commit(
+            lambda: notify_coordinators(locked.pk, "reversed" if full else "partly reversed")
+        )
+    return locked
+
+
+def _reopen(locked, items, actor, why):
+    now = timezone.now()
+    for item in items:
+        item.released_at = now
+        item.release_reason = f"Reopened: {why}"[:200]
+        item.reversed_amount = item.amount
+        item.save(update_fields=["released_at", "release_reason", "reversed_amount"])
+        services.reopen(
+            item.claim, payout=locked, actor=actor, note=f"Reopened: £{item.amount} came back ({why})"
+        )
+
+
+def reopen_claims(payout, *, claim_ids, actor):
+    """Reopens claims of a partly reversed payout (they become approved and payable again), as long as
+    the money back not yet set against a claim covers them: never more money's worth than came back."""
+    _require_coordinator(actor, "reopen claims")
+    ids = {int(pk) for pk in claim_ids}
+    if not ids:
+        raise PayoutError("Choose the claims to reopen.")
+    with transaction.atomic():
+        locked = _lock(payout)
+        if locked.status not in (Status.PARTIALLY_REVERSED, Status.REVERSED):
+            raise PayoutError("Only claims of a reversed payout can be reopened.")
+        items = [i for i in held_items(locked) if i.claim_id in ids]
+        if len(items) != len(ids):
+            raise PayoutError("Some of those claims are not paid by this payout (or are reopened already).")
+        wanted = sum((i.amount for i in items), ZERO)
+        available = unallocated_reversal(locked)
+        if wanted > available:
+            raise PayoutError(
+                f"Only £{available} came back and is not yet set against a claim; reopening these claims "
+                f"would pay £{wanted} again."
+            )
+        _reopen(locked, items, actor, f"money back from payout {locked.pk}")
+        _record(
+            locked,
+            actor,
+            locked.status,
+            f"Reopened claim(s) {', '.join(str(i.claim_id) for i in items)}: £{wanted}",
+        )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
 # Webhooks
 
 
@@ -463,7 +746,13 @@ def handle_event(event):
         if not created:
             return "duplicate: already processed"
         handler = EVENT_HANDLERS.get(event.type)
-        outcome = handler(event) if handler else "ignored"
+        try:
+            with transaction.atomic():
+                outcome = handler(event) if handler else "ignored"
+        except (PayoutError, services.ClaimError) as exc:
+            # Nothing changed (the handler's savepoint rolled back); the event is kept, with why, for people.
+            log.warning("Stripe event %s (%s) not applied: %s", event.id, event.type, exc)
+            outcome = f"not applied: {exc}"
         StripeWebhookEvent.objects.filter(event_id=event.id).update(outcome=outcome[:200])
     return outcome
 
@@ -497,28 +786,23 @@ def _on_transfer_created(event):
 
 
 def _on_transfer_reversed(event):
+    """Stripe's `amount_reversed` is the transfer's running total: what is new is that total less what
+    is recorded, so a replayed or older event adds nothing."""
     transfer = event.data.object
     payout = _payout_for_transfer(transfer)
     if payout is None:
         return f"transfer {transfer.id}: no payout"
-    with transaction.atomic():
-        locked = _lock(payout)
-        if locked.status == Status.REVERSED:
-            return f"payout {payout.pk} already reversed"
-        previous = locked.status
-        locked.status = Status.REVERSED
-        locked.stripe_transfer_id = locked.stripe_transfer_id or transfer.id
-        locked.failure_reason = "Stripe reversed the transfer."
-        locked.save(update_fields=["status", "stripe_transfer_id", "failure_reason", "updated_at"])
-        listed = _unsettle_claims(locked, None, f"Stripe reversed transfer {transfer.id}")
-        _record(
-            locked,
-            None,
-            previous,
-            f"Transfer {transfer.id} reversed; claims {listed} are approved and unpaid again",
-        )
-        transaction.on_commit(lambda: notify_coordinators(locked.pk, "reversed"))
-    return f"payout {payout.pk} reversed"
+    total = getattr(transfer, "amount_reversed", None)
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        return f"transfer {transfer.id}: no usable amount_reversed, nothing changed"
+    if payout.is_open:
+        payout = settle_transfer(payout, transfer_id=transfer.id)  # reversed implies it was made
+    back = (Decimal(total) / 100).quantize(Decimal("0.01"))
+    new = min(back, payout.amount) - reversed_total(payout)
+    if new <= 0:
+        return f"payout {payout.pk}: reversal of {total}p already recorded"
+    record_reversal(payout, amount=new, reference=transfer.id, note=f"Stripe event {event.id}")
+    return f"payout {payout.pk}: £{new} reversed"
 
 
 def _on_payout_failed(event):

@@ -7,9 +7,11 @@ Amounts counted are those approved (approved, paid, or declined-after-approval):
 import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, Count, Max, Q, Sum
 from django.db.models.functions import Cast, Substr
 
+from . import tax_year
 from .calculation import money
 from .models import ActivityType, InvolvementClaim
 
@@ -40,13 +42,25 @@ def approved_claims(queryset=None):
     return queryset.filter(status__in=Status.frozen())
 
 
-def tax_year_bounds(start_year):
-    return datetime.date(start_year, 4, 6), datetime.date(start_year + 1, 4, 5)
+def money_paid(contributor_ids=None):
+    """Money actually paid, net of money that came back: {(tax_year, contributor id): Decimal}, by the
+    day it was paid (and the day it came back). The apps that pay claims answer through the
+    `involvement_money_paid` hook (a function taking `contributor_ids`, None for everyone), so this app
+    never depends on them."""
+    from wagtail import hooks
+
+    paid = {}
+    for provider in hooks.get_hooks("involvement_money_paid"):
+        for key, amount in provider(contributor_ids).items():
+            paid[key] = paid.get(key, ZERO) + amount
+    return {key: money(amount) for key, amount in paid.items()}
 
 
 def totals_per_contributor_per_tax_year(queryset=None):
-    """One query: a row per contributor and tax year with fees, expenses, totals and counts."""
-    return pennies(
+    """A row per contributor and tax year: claims approved for work done in it (fees, expenses, totals,
+    counts; one query) and the money paid in it, net of reversals (one query per paying app, plus one
+    for the names of anyone paid in a year they claimed nothing for)."""
+    rows = pennies(
         list(
             approved_claims(queryset)
             .values(
@@ -61,11 +75,44 @@ def totals_per_contributor_per_tax_year(queryset=None):
                 fees=Sum("fee_amount"),
                 expenses=Sum("expenses_amount"),
                 total=Sum("total_amount"),
-                paid=Sum("total_amount", filter=Q(status=Status.PAID)),
             )
-            .order_by("-tax_year", "contributor__last_name", "contributor__first_name", "contributor_id")
         )
     )
+    ids = None if queryset is None else {row["contributor_id"] for row in rows}
+    paid = money_paid(ids)
+    seen = set()
+    for row in rows:
+        key = (row["tax_year"], row["contributor_id"])
+        row["paid"] = paid.get(key, ZERO)
+        seen.add(key)
+    missing = [key for key in paid if key not in seen]
+    if missing:
+        people = get_user_model().objects.in_bulk({user_id for _year, user_id in missing})
+        for year, user_id in missing:
+            person = people[user_id]
+            rows.append(
+                {
+                    "tax_year": year,
+                    "contributor_id": user_id,
+                    "contributor__email": person.email,
+                    "contributor__first_name": person.first_name,
+                    "contributor__last_name": person.last_name,
+                    "claims": 0,
+                    "fees": ZERO,
+                    "expenses": ZERO,
+                    "total": ZERO,
+                    "paid": paid[(year, user_id)],
+                }
+            )
+    rows.sort(
+        key=lambda r: (
+            -r["tax_year"],
+            r["contributor__last_name"],
+            r["contributor__first_name"],
+            r["contributor_id"],
+        )
+    )
+    return rows
 
 
 def totals_per_activity(queryset=None):
@@ -137,26 +184,32 @@ def waiting_times(queryset=None):
 
 
 def contributor_tax_years(user):
-    """A contributor's own totals per tax year, by status group, in one query."""
+    """A contributor's own totals per tax year: earned and expenses approved for work done in it, what is
+    waiting for a decision, and the money paid to them in it (net of reversals)."""
     rows = (
         InvolvementClaim.objects.filter(contributor=user)
         .values("tax_year")
         .annotate(
             earned=Sum("fee_amount", filter=Q(status__in=[Status.APPROVED, Status.PAID])),
             expenses=Sum("expenses_amount", filter=Q(status__in=[Status.APPROVED, Status.PAID])),
-            paid=Sum("total_amount", filter=Q(status=Status.PAID)),
             waiting=Sum("total_amount", filter=Q(status=Status.SUBMITTED)),
             claims=Count("pk"),
         )
-        .order_by("-tax_year")
     )
+    by_year = {row["tax_year"]: row for row in pennies(list(rows))}
+    paid = {year: amount for (year, _user), amount in money_paid({user.pk}).items()}
     result = []
-    for row in pennies(list(rows)):
-        start, end = tax_year_bounds(row["tax_year"])
+    for year in sorted(set(by_year) | set(paid), reverse=True):
+        row = by_year.get(year, {"tax_year": year, "claims": 0})
+        start, end = tax_year.bounds(year)
         result.append(
             {
                 **{k: (v if v is not None else ZERO) for k, v in row.items()},
-                "label": f"{row['tax_year']}/{str(row['tax_year'] + 1)[-2:]}",
+                "earned": row.get("earned") or ZERO,
+                "expenses": row.get("expenses") or ZERO,
+                "waiting": row.get("waiting") or ZERO,
+                "paid": paid.get(year, ZERO),
+                "label": tax_year.label(year),
                 "start": start,
                 "end": end,
             }

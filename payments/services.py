@@ -1,25 +1,45 @@
-"""Every state change of a claim.
+"""Every state change of a claim: the one state machine for a claim and its money.
 
-Each transition runs inside transaction.atomic(), locks the claim row (select_for_update), re-checks
+Each transition runs inside transaction.atomic(), locks what it depends on (portal.locking), re-checks
 the state it needs, saves with update_fields and writes a ClaimEvent. An illegal transition raises
-ClaimError with a message that can be shown to the person as it is. Views never assign a status.
+ClaimError with a message that can be shown to the person as it is. Nothing else assigns a claim's
+status: views, payouts, attendance and the admin call these functions.
+
+States:
+    draft -> submitted -> approved | rejected          (contributor submits, coordinator decides)
+    submitted -> draft                                 (withdraw, before a decision)
+    approved -> paid                                   (only by the payout that holds the claim)
+    approved -> declined                               (the contributor's choice, or a declined payout)
+    draft | submitted | approved -> cancelled          (attendance corrected: the work did not happen)
+    cancelled -> submitted                             (attendance corrected back)
+    paid -> approved                                   (reopened after its payout's money came back)
 
 Invariants:
-- draft -> submitted -> approved | rejected; approved -> paid | declined; submitted -> draft (withdraw).
 - Only the contributor edits, submits or withdraws their claim, and only while draft or submitted.
-- Only a coordinator approves, rejects, marks paid or declined, and never on a claim of their own.
+- Only a coordinator approves or rejects, and never a claim of their own.
 - On approval the amounts, explanation and policy version are recalculated and then never change.
-- Refused input: zero or negative time, over 24 h of work in one day for one person, a future date,
-  a second claim for the same event attendance, a date no policy version covers.
+- Money reaches a claim only through a payout. A payout holds a claim through a PayoutItem
+  (`claim.payout_items`, held while `released_at` is empty): a held claim is paid only by that payout, and
+  is declined or cancelled only after the payout has let go of it (`signals.release_requested`), in the
+  same transaction.
+- No person has more than 24 hours of claimed work (any claim not rejected or cancelled) on one day.
+  Every change that adds time or makes a claim count (create, edit, submit, approve, reinstate) first
+  locks the person, so two simultaneous changes are checked one after the other.
+- Lock order: the person, then the claim, then its payout. Payouts lock claims before themselves too.
+- Refused input: zero or negative time, a future date, a date no policy version covers, a second claim
+  for the same event attendance, or a manual claim for an event the person's attendance already claims.
 """
 
-import datetime
+import re
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from . import calculation
+from portal.locking import lock_one, race_point
+
+from . import calculation, signals
 from .models import ZERO, ClaimEvent, ClaimExpense, InvolvementClaim, PaymentPolicy, PolicyVersion
 
 Status = InvolvementClaim.Status
@@ -33,29 +53,21 @@ EDITABLE_FIELDS = [
     "notes",
 ]
 AMOUNT_FIELDS = ["policy_version", "fee_amount", "expenses_amount", "total_amount", "explanation"]
+# Claims whose time counts towards the 24 hours of a day.
+NOT_COUNTED = [Status.REJECTED, Status.CANCELLED]
+PAYABLE = [Status.APPROVED, Status.PAID]
 
 
 class ClaimError(Exception):
     """A claim change that is not allowed; the message is shown to the person."""
 
 
+class ClaimBusy(ClaimError):
+    """Someone else is changing the same claim (or the same person's claims) right now."""
+
+
 # ---------------------------------------------------------------------------------------------
-# Helpers
-
-
-def tax_year_start(day):
-    """The 6 April on or before `day`: the UK tax year runs 6 April to 5 April."""
-    start = datetime.date(day.year, 4, 6)
-    return start if day >= start else datetime.date(day.year - 1, 4, 6)
-
-
-def tax_year_bounds(day):
-    start = tax_year_start(day)
-    return start, datetime.date(start.year + 1, 4, 5)
-
-
-def tax_year_label(start_year):
-    return f"{start_year}/{str(start_year + 1)[-2:]}"
+# Calculation
 
 
 def version_for(work_date, policy=None):
@@ -93,9 +105,17 @@ def _recalculate(claim):
     return result
 
 
+# ---------------------------------------------------------------------------------------------
+# Locks, checks and the audit trail
+
+
+def _lock_person(user_id):
+    """Serialises every change to one person's claims that could take their day past 24 hours."""
+    lock_one(get_user_model().objects.all(), pk=user_id, timeout_error=ClaimBusy)
+
+
 def _lock(claim):
-    locked = InvolvementClaim.objects.select_for_update().get(pk=claim.pk)
-    return locked
+    return lock_one(InvolvementClaim.objects.all(), pk=claim.pk, timeout_error=ClaimBusy)
 
 
 def _sync(target, source):
@@ -132,8 +152,69 @@ def _require_status(claim, allowed, doing):
         raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be {doing}.")
 
 
+def _holding_item(claim):
+    """The payout item that holds this claim, if a payout holds it."""
+    return claim.payout_items.filter(released_at__isnull=True).select_related("payout").first()
+
+
+def _release_from_payout(claim, actor, reason):
+    """Asks the payout holding an approved claim to let go of it, in this transaction."""
+    if _holding_item(claim) is None:
+        return
+    signals.release_requested.send(sender=InvolvementClaim, claim=claim, actor=actor, reason=reason)
+    item = _holding_item(claim)
+    if item is not None:
+        raise ClaimError(
+            f"This claim is part of payout {item.payout_id}, which has not let go of it, so it cannot be "
+            "changed. Please ask a coordinator."
+        )
+
+
+def normalise_title(text):
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text or "")).strip().casefold()
+
+
+def check_day_total(*, contributor_id, work_date, minutes, exclude_pk=None, for_coordinator=False):
+    """Refuses a change that would give the person more than 24 hours of claimed work on one day.
+    The caller holds the person's lock, so the total read here cannot change before it writes."""
+    same_day = InvolvementClaim.objects.filter(contributor_id=contributor_id, work_date=work_date)
+    # Contributors cannot claim more than 24 hours in all; coordinators cannot make more than 24 hours
+    # payable (what a contributor has waiting is theirs to correct, and does not block an approval).
+    same_day = (
+        same_day.filter(status__in=PAYABLE) if for_coordinator else same_day.exclude(status__in=NOT_COUNTED)
+    ).exclude(pk=exclude_pk).aggregate(total=Sum("duration_minutes"))["total"] or 0
+    race_point("payments.day_total")
+    if same_day + minutes > MINUTES_IN_A_DAY:
+        whose = "The contributor has" if for_coordinator else "You have"
+        raise ClaimError(
+            f"{whose} already claimed {calculation.format_minutes(same_day)} on {work_date:%d %B %Y}; "
+            "with this claim it would be more than 24 hours in one day."
+        )
+
+
+def check_same_event(*, contributor_id, work_date, project, registration_id=None, exclude_pk=None):
+    """Refuses a claim for an event and day that the person's other claim already covers: a manual
+    claim beside the one made from their attendance, or an attendance claim beside a manual one."""
+    title = normalise_title(project)
+    others = (
+        InvolvementClaim.objects.filter(contributor_id=contributor_id, work_date=work_date)
+        .exclude(status__in=NOT_COUNTED)
+        .exclude(pk=exclude_pk)
+    )
+    if registration_id is None:
+        others = others.filter(registration__isnull=False)
+    for other in others.only("project", "registration_id"):
+        if title and normalise_title(other.project) == title:
+            made_from = " (made from your recorded attendance)" if other.registration_id else ""
+            raise ClaimError(
+                f"You already have a claim for {other.project} on {work_date:%d %B %Y}{made_from}. "
+                "Add any extra time to that claim instead of making a second one."
+            )
+
+
 def validate_input(*, contributor, work_date, duration_minutes, preparation_minutes, exclude_pk=None):
-    """Refuses impossible claims with a message; returns nothing when the input is possible."""
+    """Refuses impossible claims with a message; returns nothing when the input is possible.
+    Call it with the person locked (the services do) so the day total stays true."""
     if duration_minutes is None or duration_minutes <= 0:
         raise ClaimError("The time given must be more than zero minutes.")
     if preparation_minutes is not None and preparation_minutes < 0:
@@ -142,18 +223,26 @@ def validate_input(*, contributor, work_date, duration_minutes, preparation_minu
         raise ClaimError("A claim cannot be for more than 24 hours in one day.")
     if work_date > timezone.localdate():
         raise ClaimError("The date of the work cannot be in the future. Claim once the work is done.")
-    same_day = (
-        InvolvementClaim.objects.filter(contributor=contributor, work_date=work_date)
-        .exclude(status=Status.REJECTED)
-        .exclude(pk=exclude_pk)
-        .aggregate(total=Sum("duration_minutes"))["total"]
-        or 0
+    check_day_total(
+        contributor_id=contributor.pk, work_date=work_date, minutes=duration_minutes, exclude_pk=exclude_pk
     )
-    if same_day + duration_minutes > MINUTES_IN_A_DAY:
-        raise ClaimError(
-            f"You have already claimed {calculation.format_minutes(same_day)} on {work_date:%d %B %Y}; "
-            "with this claim it would be more than 24 hours in one day."
-        )
+
+
+def _validate(claim):
+    validate_input(
+        contributor=claim.contributor,
+        work_date=claim.work_date,
+        duration_minutes=claim.duration_minutes,
+        preparation_minutes=claim.preparation_minutes,
+        exclude_pk=claim.pk,
+    )
+    check_same_event(
+        contributor_id=claim.contributor_id,
+        work_date=claim.work_date,
+        project=claim.project,
+        registration_id=claim.registration_id,
+        exclude_pk=claim.pk,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,44 +257,37 @@ def create_draft(*, contributor, data, registration=None, actor=None):
     fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
     fields.setdefault("preparation_minutes", 0)
     fields.setdefault("notes", "")
-    with transaction.atomic():
-        validate_input(
-            contributor=contributor,
-            work_date=fields["work_date"],
-            duration_minutes=fields["duration_minutes"],
-            preparation_minutes=fields["preparation_minutes"],
-        )
-        if registration is not None and InvolvementClaim.objects.filter(registration=registration).exists():
-            raise ClaimError("There is already a claim for this event attendance.")
-        claim = InvolvementClaim(
-            contributor=contributor, status=Status.DRAFT, registration=registration, **fields
-        )
-        _recalculate(claim)
-        try:
-            with transaction.atomic():
-                claim.save()
-        except IntegrityError as exc:
-            raise ClaimError("There is already a claim for this event attendance.") from exc
-        _record(claim, actor, "", "Created")
+    claim = InvolvementClaim(
+        contributor=contributor, status=Status.DRAFT, registration=registration, **fields
+    )
+    try:
+        with transaction.atomic():
+            _lock_person(contributor.pk)
+            if (
+                registration is not None
+                and InvolvementClaim.objects.filter(registration=registration).exists()
+            ):
+                raise ClaimError("There is already a claim for this event attendance.")
+            _validate(claim)
+            _recalculate(claim)
+            claim.save()
+            _record(claim, actor, "", "Created")
+    except IntegrityError as exc:
+        raise ClaimError("There is already a claim for this event attendance.") from exc
     return claim
 
 
 def edit_claim(claim, *, actor, data):
     """Changes a draft or submitted claim; the amount is worked out again."""
     with transaction.atomic():
+        _lock_person(claim.contributor_id)
         locked = _lock(claim)
         _require_owner(locked, actor, "change")
         _require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
         for name in EDITABLE_FIELDS:
             if name in data:
                 setattr(locked, name, data[name])
-        validate_input(
-            contributor=locked.contributor,
-            work_date=locked.work_date,
-            duration_minutes=locked.duration_minutes,
-            preparation_minutes=locked.preparation_minutes,
-            exclude_pk=locked.pk,
-        )
+        _validate(locked)
         _recalculate(locked)
         locked.save(update_fields=[*EDITABLE_FIELDS, *AMOUNT_FIELDS, "updated_at"])
         _record(locked, actor, locked.status, "Edited")
@@ -253,24 +335,25 @@ def remove_expense(expense, *, actor):
     return _sync(claim, locked)
 
 
-def submit(claim, *, actor):
-    """draft -> submitted, by the contributor."""
+def submit(claim, *, actor, automatic=False):
+    """draft -> submitted, by the contributor; or by the portal (`automatic`, actor None) for a claim
+    made from recorded event attendance."""
     with transaction.atomic():
+        _lock_person(claim.contributor_id)
         locked = _lock(claim)
-        _require_owner(locked, actor, "submit")
+        if automatic:
+            if locked.registration_id is None:
+                raise ClaimError("Only claims made from event attendance are submitted automatically.")
+        else:
+            _require_owner(locked, actor, "submit")
         _require_status(locked, [Status.DRAFT], "submitted")
-        validate_input(
-            contributor=locked.contributor,
-            work_date=locked.work_date,
-            duration_minutes=locked.duration_minutes,
-            preparation_minutes=locked.preparation_minutes,
-            exclude_pk=locked.pk,
-        )
+        _validate(locked)
         _recalculate(locked)
         locked.status = Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "submitted_at", *AMOUNT_FIELDS, "updated_at"])
-        _record(locked, actor, Status.DRAFT, "Submitted")
+        note = "Submitted automatically from recorded event attendance" if automatic else "Submitted"
+        _record(locked, actor, Status.DRAFT, note)
     return _sync(claim, locked)
 
 
@@ -288,26 +371,33 @@ def withdraw(claim, *, actor):
 
 
 # ---------------------------------------------------------------------------------------------
-# Coordinator transitions
+# Coordinator decisions
 
 
 def approve(claim, *, actor, note=""):
-    """submitted -> approved. Works the amount out one last time and freezes it with its version."""
+    """submitted -> approved. Re-checks the day's 24 hours, works the amount out one last time and
+    freezes it with its version."""
     with transaction.atomic():
+        _lock_person(claim.contributor_id)
         locked = _lock(claim)
         _require_coordinator(locked, actor, "approve")
         _require_status(locked, [Status.SUBMITTED], "approved")
+        check_day_total(
+            contributor_id=locked.contributor_id,
+            work_date=locked.work_date,
+            minutes=locked.duration_minutes,
+            exclude_pk=locked.pk,
+            for_coordinator=True,
+        )
         _recalculate(locked)
         locked.status = Status.APPROVED
         locked.decided_at = timezone.now()
-        locked.decision_wait = _wait(locked.submitted_at, locked.decided_at)
         locked.decided_by = actor
         locked.decision_reason = note
         locked.save(
             update_fields=[
                 "status",
                 "decided_at",
-                "decision_wait",
                 "decided_by",
                 "decision_reason",
                 *AMOUNT_FIELDS,
@@ -329,52 +419,10 @@ def reject(claim, *, actor, reason):
             raise ClaimError("Give a reason for rejecting the claim: the contributor will read it.")
         locked.status = Status.REJECTED
         locked.decided_at = timezone.now()
-        locked.decision_wait = _wait(locked.submitted_at, locked.decided_at)
         locked.decided_by = actor
         locked.decision_reason = reason
-        locked.save(
-            update_fields=[
-                "status",
-                "decided_at",
-                "decision_wait",
-                "decided_by",
-                "decision_reason",
-                "updated_at",
-            ]
-        )
+        locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"])
         _record(locked, actor, Status.SUBMITTED, reason)
-    return _sync(claim, locked)
-
-
-def mark_paid(claim, *, actor, payout=None, reference=""):
-    """approved -> paid. `payout` is the payout record (e.g. a Stripe transfer) that paid it, if any;
-    its `reference` (or `reference`) is kept as the payment reference."""
-    reference = (
-        reference or getattr(payout, "reference", "") or (str(payout.pk) if payout is not None else "")
-    )
-    with transaction.atomic():
-        locked = _lock(claim)
-        _require_coordinator(locked, actor, "mark as paid")
-        _require_status(locked, [Status.APPROVED], "marked as paid")
-        locked.status = Status.PAID
-        locked.paid_at = timezone.now()
-        locked.payment_wait = _wait(locked.decided_at, locked.paid_at)
-        locked.payment_reference = reference[:120]
-        locked.save(update_fields=["status", "paid_at", "payment_wait", "payment_reference", "updated_at"])
-        _record(locked, actor, Status.APPROVED, f"Paid{': ' + reference if reference else ''}")
-    return _sync(claim, locked)
-
-
-def mark_declined(claim, *, actor, note=""):
-    """approved -> declined: the contributor chose not to be paid. The approved amount is kept as it was."""
-    with transaction.atomic():
-        locked = _lock(claim)
-        if actor is None or actor.pk != locked.contributor_id:
-            _require_coordinator(locked, actor, "mark as declined")
-        _require_status(locked, [Status.APPROVED], "marked as declined")
-        locked.status = Status.DECLINED
-        locked.save(update_fields=["status", "updated_at"])
-        _record(locked, actor, Status.APPROVED, note or "Payment declined")
     return _sync(claim, locked)
 
 
@@ -394,144 +442,115 @@ def bulk_decide(claims, *, actor, action, reason=""):
 
 
 # ---------------------------------------------------------------------------------------------
-# Limits
+# Money: called by the payout that holds the claim (payments.payouts), never by views
 
 
-def earnings_between(contributor, start, end, *, exclude_pk=None):
-    """Fees (not expenses, which are not earnings) claimed for work between two dates inclusive,
-    counting submitted and approved claims and those paid; declined and rejected ones earn nothing."""
-    return calculation.money(
-        InvolvementClaim.objects.filter(
-            contributor=contributor,
-            work_date__gte=start,
-            work_date__lte=end,
-            status__in=[Status.SUBMITTED, Status.APPROVED, Status.PAID],
-        )
-        .exclude(pk=exclude_pk)
-        .aggregate(total=Sum("fee_amount"))["total"]
-        or ZERO
-    )
+def mark_paid(claim, *, payout, actor=None, reference=""):
+    """approved -> paid, by the payout that holds the claim, as that payout is paid. `actor` is the
+    coordinator who recorded it, or None when Stripe or the reconciler settled it."""
+    with transaction.atomic():
+        locked = _lock(claim)
+        _require_status(locked, [Status.APPROVED], "marked as paid")
+        item = _holding_item(locked)
+        if item is None or item.payout_id != payout.pk:
+            raise ClaimError(f"Payout {payout.pk} does not hold this claim, so it cannot pay it.")
+        locked.status = Status.PAID
+        locked.paid_at = timezone.now()
+        locked.payment_reference = (reference or f"payout {payout.pk}")[:120]
+        locked.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
+        _record(locked, actor, Status.APPROVED, f"Paid £{item.amount} by payout {payout.pk}: {reference}")
+    return _sync(claim, locked)
 
 
-def limit_warnings(claim):
-    """Messages for each personal limit (week, month, tax year) this claim would take the contributor past."""
-    profile = getattr(claim.contributor, "contributor_profile", None)
-    if profile is None:
-        return []
-    day = claim.work_date
-    week_start = day - datetime.timedelta(days=day.weekday())
-    month_start = day.replace(day=1)
-    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
-    periods = [
-        ("week", profile.weekly_limit, week_start, week_start + datetime.timedelta(days=6)),
-        ("month", profile.monthly_limit, month_start, next_month - datetime.timedelta(days=1)),
-        ("tax year", profile.tax_year_limit, *tax_year_bounds(day)),
-    ]
-    warnings = []
-    for name, limit, start, end in periods:
-        if limit is None:
-            continue
-        before = earnings_between(claim.contributor, start, end, exclude_pk=claim.pk)
-        after = before + claim.fee_amount
-        if after > limit:
-            warnings.append(
-                f"With this claim your fees for the {name} from {start:%d %b %Y} to {end:%d %b %Y} would be "
-                f"{calculation.pounds(after)}, more than the limit of {calculation.pounds(limit)} you set. "
-                "You can still submit it, lower the amount, or talk to a welfare-rights adviser."
-            )
-    return warnings
+def mark_declined(claim, *, actor, payout=None, note=""):
+    """approved -> declined: the contributor chose not to be paid (the approved amount is kept as it was).
+
+    By the contributor, by a coordinator on their behalf, or by a declined/donated payout closing
+    (`payout`). A payout that is still waiting to pay the claim lets go of it first; one that is already
+    sending the money refuses, and so does this."""
+    with transaction.atomic():
+        locked = _lock(claim)
+        if payout is None and (actor is None or actor.pk != locked.contributor_id):
+            _require_coordinator(locked, actor, "mark as declined")
+        _require_status(locked, [Status.APPROVED], "marked as declined")
+        item = _holding_item(locked)
+        if payout is not None:
+            if item is None or item.payout_id != payout.pk:
+                raise ClaimError(f"Payout {payout.pk} does not hold this claim.")
+        else:
+            _release_from_payout(locked, actor, "Payment declined by the contributor")
+        locked.status = Status.DECLINED
+        locked.save(update_fields=["status", "updated_at"])
+        _record(locked, actor, Status.APPROVED, note or "Payment declined")
+    return _sync(claim, locked)
 
 
-def overdue_claims(now=None):
-    """Approved claims not paid within the pay-within period of the version they were approved under."""
-    now = now or timezone.now()
-    condition = Q(pk__in=[])
-    for pk, days in PolicyVersion.objects.values_list("pk", "pay_within_days"):
-        condition |= Q(policy_version_id=pk, decided_at__lt=now - datetime.timedelta(days=days))
-    return (
-        InvolvementClaim.objects.filter(condition, status=Status.APPROVED)
-        .select_related("contributor", "policy_version")
-        .order_by("decided_at")
-    )
+def reopen(claim, *, payout, actor=None, note=""):
+    """paid -> approved, once the payout that paid it has had the money back and let go of it."""
+    with transaction.atomic():
+        locked = _lock(claim)
+        _require_status(locked, [Status.PAID], "reopened")
+        if _holding_item(locked) is not None:
+            raise ClaimError("A payout still holds this claim, so it cannot be reopened.")
+        locked.status = Status.APPROVED
+        locked.paid_at = None
+        locked.payment_reference = ""
+        locked.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
+        _record(locked, actor, Status.PAID, note or f"Reopened: the money from payout {payout.pk} came back")
+    return _sync(claim, locked)
 
 
 # ---------------------------------------------------------------------------------------------
-# Event attendance
+# Corrections
 
 
-ACTIVITY_SYNONYMS = {
-    "workshop": "meeting",
-    "meeting": "meeting",
-    "focus group": "meeting",
-    "advisory group": "meeting",
-    "training": "training",
-    "course": "training",
-    "reading": "preparation",
-    "review": "reviewing",
-    "interview": "fieldwork",
-    "fieldwork": "fieldwork",
-    "presentation": "cowriting",
-    "presenting": "cowriting",
-    "writing": "cowriting",
-    "social": "social",
-}
-
-
-def activity_for_event(value):
-    """Maps an event's free-text activity type (a value, a label, or a common word) to an ActivityType."""
-    from .models import ActivityType
-
-    text = (value or "").strip().lower()
-    for choice, label in ActivityType.choices:
-        if text in (choice, label.lower()):
-            return choice
-    for word, choice in ACTIVITY_SYNONYMS.items():
-        if word in text:
-            return choice
-    return ActivityType.MEETING
-
-
-def claim_for_attendance(registration):
-    """Creates one submitted claim for a signed-in contributor's recorded attendance at a paid event.
-
-    Returns the claim, or None when nothing is due (not attended, not a paid event, no contributor
-    account, or already claimed). Idempotent: the one-to-one link to the registration means a repeat
-    signal can never make a second claim. The claim is submitted, so it waits for a coordinator.
-    """
-    event = registration.event
-    user = registration.user
-    if registration.attendance != "attended" or not event.is_paid_involvement:
-        return None
-    if user is None or not user.is_contributor:
-        return None
-    if InvolvementClaim.objects.filter(registration=registration).exists():
-        return None
-    minutes = int((event.end - event.start).total_seconds() // 60)
-    data = {
-        "work_date": event.local_start.date(),
-        "activity_type": activity_for_event(event.involvement_activity_type),
-        "duration_minutes": min(minutes, MINUTES_IN_A_DAY),
-        "preparation_minutes": 0,
-        "project": event.title[:200],
-        "notes": "Made from your recorded attendance at this event.",
-    }
+def cancel(claim, *, actor=None, reason):
+    """draft/submitted/approved -> cancelled, when the work it claims did not happen (attendance was
+    corrected). An approved claim leaves its payout first; a paid one cannot be cancelled here."""
     with transaction.atomic():
-        claim = create_draft(contributor=user, data=data, registration=registration)
-        claim.status = Status.SUBMITTED
-        claim.submitted_at = timezone.now()
-        claim.save(update_fields=["status", "submitted_at", "updated_at"])
-        _record(claim, None, Status.DRAFT, "Submitted automatically from recorded event attendance")
-    return claim
+        locked = _lock(claim)
+        _require_status(locked, [Status.DRAFT, Status.SUBMITTED, Status.APPROVED], "cancelled")
+        previous = locked.status
+        if previous == Status.APPROVED:
+            _release_from_payout(locked, actor, reason)
+        locked.status = Status.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        _record(locked, actor, previous, reason)
+    return _sync(claim, locked)
 
 
-def on_attendance_recorded(sender, registration, **kwargs):
-    """Receiver for events.signals.attendance_recorded. A claim that cannot be made (no policy for the
-    date, over 24 hours in the day) is logged, never raised: recording attendance must not fail."""
-    import logging
-
-    try:
-        claim_for_attendance(registration)
-    except ClaimError as exc:
-        logging.getLogger(__name__).warning(
-            "No involvement claim for registration %s: %s", registration.pk, exc
+def reinstate(claim, *, actor=None, note):
+    """cancelled -> submitted, when the correction that cancelled it is itself corrected. The claim goes
+    back to a coordinator, with its amount and the day's 24 hours checked again."""
+    with transaction.atomic():
+        _lock_person(claim.contributor_id)
+        locked = _lock(claim)
+        _require_status(locked, [Status.CANCELLED], "reinstated")
+        _validate(locked)
+        _recalculate(locked)
+        locked.status = Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.decided_at = None
+        locked.decided_by = None
+        locked.decision_reason = ""
+        locked.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "decided_at",
+                "decided_by",
+                "decision_reason",
+                *AMOUNT_FIELDS,
+                "updated_at",
+            ]
         )
+        _record(locked, actor, Status.CANCELLED, note)
+    return _sync(claim, locked)
+
+
+def flag(claim, *, note):
+    """Records, without changing the status, something a coordinator must look at (e.g. attendance was
+    corrected after the claim was paid)."""
+    ClaimEvent.objects.create(
+        claim=claim, actor=None, from_status=claim.status, to_status=claim.status, note=note
+    )

@@ -14,7 +14,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import reports, services
+from . import limits, reports, services
+from . import tax_year as uk_tax_year
 from .forms import ClaimForm, ExpenseForm, ProfileForm
 from .models import ClaimExpense, ContributorProfile, InvolvementClaim
 
@@ -88,7 +89,7 @@ def _claim_form_page(request, *, claim=None):
                 expenses = list(claim.expenses.all()) if claim else []
                 _version, preview = services.preview(candidate, expenses)
                 candidate.fee_amount = preview.fee
-                warnings = services.limit_warnings(candidate)
+                warnings = limits.limit_warnings(candidate)
             elif claim is None:
                 claim = services.create_draft(contributor=request.user, data=data)
                 messages.success(request, "Your claim is saved as a draft. Check it, then submit it.")
@@ -135,7 +136,7 @@ def claim_detail(request, pk):
             "events": claim.events.select_related("actor"),
             "editable": editable,
             "expense_form": ExpenseForm() if editable else None,
-            "warnings": services.limit_warnings(claim) if claim.status == Status.DRAFT else [],
+            "warnings": limits.limit_warnings(claim) if claim.status == Status.DRAFT else [],
         },
     )
 
@@ -238,7 +239,7 @@ def statement_csv(request):
     tax_year = request.GET.get("tax_year", "")
     filename = "involvement-statement"
     if tax_year.isdigit():
-        start, end = reports.tax_year_bounds(int(tax_year))
+        start, end = uk_tax_year.bounds(int(tax_year))
         claims = claims.filter(work_date__gte=start, work_date__lte=end)
         filename += f"-{tax_year}-{int(tax_year) + 1}"
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -10,17 +10,44 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import reports, services
+from . import limits, payouts, reports, services
 from .filters import ClaimFilterSet
-from .forms import RejectForm
+from .forms import ManualPaymentForm, RejectForm
 from .models import ContributorProfile, InvolvementClaim, PaymentPolicy, PolicyVersion
 
 Status = InvolvementClaim.Status
+
+
+def pay_by_hand(request, claim, back):
+    """A claim paid by a bank transfer or voucher outside the portal: a payout of one, recorded."""
+    form = ManualPaymentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        payout = payouts.pay_claim_by_hand(
+            claim,
+            actor=request.user,
+            method=form.cleaned_data["method"],
+            paid_on=form.cleaned_data["paid_on"],
+            reference=form.cleaned_data["reference"],
+            voucher_provider=form.cleaned_data["voucher_provider"],
+        )
+    except payouts.PayoutError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"Paid £{payout.amount} by {payout.get_method_display().lower()} (payout {payout.pk})."
+        )
+    return redirect(back)
 
 
 def require_coordinator(request):
@@ -89,6 +116,7 @@ class ClaimInspectView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.object
+        holding = claim.payout_items.held().select_related("payout").first()
         context.update(
             {
                 "claim": claim,
@@ -97,7 +125,12 @@ class ClaimInspectView(InspectView):
                 "reject_form": RejectForm(),
                 "own_claim": claim.contributor_id == self.request.user.pk,
                 "can_decide": claim.status == Status.SUBMITTED and self.request.user.is_coordinator,
-                "can_pay": claim.status == Status.APPROVED and self.request.user.is_coordinator,
+                "payments": claim.payout_items.select_related("payout").order_by("pk"),
+                "holding": holding,
+                "can_pay": claim.status == Status.APPROVED
+                and holding is None
+                and self.request.user.is_coordinator,
+                "pay_form": ManualPaymentForm(initial={"paid_on": timezone.localdate()}),
                 "decide_url": reverse("payments_claims:decide", args=[claim.pk]),
                 "receipt_url_name": "payments:receipt_download",
             }
@@ -185,8 +218,7 @@ class ClaimViewSet(ModelViewSet):
                     services.reject(claim, actor=request.user, reason=request.POST.get("reason", ""))
                     messages.success(request, f"Rejected: {claim}.")
                 elif action == "paid":
-                    services.mark_paid(claim, actor=request.user, reference=request.POST.get("reference", ""))
-                    messages.success(request, f"Marked as paid: {claim}.")
+                    return pay_by_hand(request, claim, back)
                 elif action == "declined":
                     services.mark_declined(claim, actor=request.user)
                     messages.success(request, f"Marked as declined: {claim}.")
@@ -248,7 +280,7 @@ class ClaimViewSet(ModelViewSet):
                     "header_title": "Involvement reports",
                     "page_title": "Involvement reports",
                     "header_icon": "table",
-                    "overdue": services.overdue_claims()[:50],
+                    "overdue": limits.overdue_claims()[:50],
                 }
             )
             return TemplateResponse(request, "payments/admin/reports.html", context)

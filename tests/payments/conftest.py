@@ -3,11 +3,18 @@ from decimal import Decimal
 
 import pytest
 
-from payments import services
+from payments import payouts, services
 from payments.factories import build_policy
 
 OLD_RATE_FROM = datetime.date(2024, 4, 1)
 NEW_RATE_FROM = datetime.date(2025, 6, 1)
+
+
+def pay_by_hand(claim, coordinator, reference="BACS-TEST"):
+    """Pays an approved claim as a coordinator would from the claim's page: a recorded bank transfer."""
+    return payouts.pay_claim_by_hand(
+        claim, actor=coordinator, method="bank_transfer", paid_on=datetime.date.today(), reference=reference
+    )
 
 
 @pytest.fixture
@@ -42,7 +49,8 @@ def make_claim(policy_versions):
             return services.reject(claim, actor=approver, reason="Not part of the project")
         services.approve(claim, actor=approver)
         if status == "paid":
-            services.mark_paid(claim, actor=approver)
+            pay_by_hand(claim, approver)
+            claim.refresh_from_db()
         elif status == "declined":
             services.mark_declined(claim, actor=approver)
         return claim

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from payments.models import InvolvementClaim, tax_year_of
+from payments import tax_year
+from payments.models import InvolvementClaim
 
 Status = InvolvementClaim.Status
 D = Decimal
@@ -88,11 +89,19 @@ def test_inspect_shows_the_explanation_and_approve_works(client, coordinator, tw
         reverse("payments_claims:decide", args=[claim.pk]), {"action": "approve"}, follow=True
     )
     assert "cannot be approved" in response.content.decode()
-    client.post(
-        reverse("payments_claims:decide", args=[claim.pk]), {"action": "paid", "reference": "BACS 42"}
+    response = client.post(
+        reverse("payments_claims:decide", args=[claim.pk]),
+        {"action": "paid", "reference": "BACS 42", "method": "bank_transfer", "paid_on": "2025-08-01"},
+        follow=True,
     )
+    assert "Paid £61.88 by bank transfer" in response.content.decode()
     claim.refresh_from_db()
     assert (claim.status, claim.payment_reference) == (Status.PAID, "BACS 42")
+    # Paid the one way claims are paid: a payout (of one), which shows on the claim with its amount.
+    [item] = claim.payout_items.all()
+    assert (item.payout.status, item.payout.amount, item.payout.reference) == ("paid", D("61.88"), "BACS 42")
+    page = client.get(reverse("payments_claims:inspect", args=[claim.pk])).content.decode()
+    assert f"Payout {item.payout_id}" in page and "£61.88" in page
 
 
 def test_reject_needs_a_reason_in_the_admin(client, coordinator, two_claims):
@@ -233,13 +242,33 @@ def test_report_figures(client, coordinator, make_claim, contributor, other_cont
     data = reports.full_report()
     rows = {(r["tax_year"], r["contributor__email"]): r for r in data["per_contributor"]}
     assert rows[(2024, contributor.email)]["total"] == D("56.25")
-    assert rows[(2024, contributor.email)]["paid"] == D("56.25")
+    # Money counts in the tax year it was paid (today), not the year the work was done.
+    this_year = tax_year.of(datetime.date.today())
+    assert rows[(2024, contributor.email)]["paid"] == D("0.00")
+    assert rows[(this_year, contributor.email)]["paid"] == D("56.25")
+    assert rows[(this_year, contributor.email)]["claims"] == 0
     assert rows[(2025, contributor.email)]["total"] == D("61.88")
-    assert len(rows) == 3
+    assert len(rows) == 4
     assert data["per_activity"][0]["claims"] == 3
     assert [m["total"] for m in data["per_month"]] == [D("56.25"), D("123.76")]
     assert data["waiting"]["submission_to_approval"]["count"] == 3
     assert data["waiting"]["approval_to_payment"]["count"] == 1
+
+
+def test_report_counts_money_paid_net_of_money_back(client, coordinator, make_claim, contributor):
+    from payments import payouts, reports
+
+    claim = make_claim(contributor, "paid", approver=coordinator, work_date=datetime.date(2025, 7, 1))
+    payout = claim.payout_items.get().payout
+    payouts.record_reversal(payout, amount=D("20.00"), reference="RETURNED 1", actor=coordinator)
+    this_year = tax_year.of(datetime.date.today())
+    [row] = [r for r in reports.full_report()["per_contributor"] if r["tax_year"] == this_year]
+    assert row["paid"] == D("41.88")  # £61.88 paid, £20.00 came back
+    [year] = [y for y in reports.contributor_tax_years(contributor) if y["tax_year"] == this_year]
+    assert year["paid"] == D("41.88")
+    client.force_login(coordinator)
+    page = client.get(reverse("payments_claims:reports")).content.decode()
+    assert "£41.88" in page
 
 
 def test_report_sums_are_exact_pennies(make_claim, contributor, coordinator):
@@ -285,7 +314,7 @@ def _bulk_claims(n, users, version):
                 policy_version=version,
                 fee_amount=D("25.00"),
                 total_amount=D("25.00"),
-                tax_year=tax_year_of(datetime.date(2024, 4, 1) + datetime.timedelta(days=i % 700)),
+                tax_year=tax_year.of(datetime.date(2024, 4, 1) + datetime.timedelta(days=i % 700)),
                 submitted_at=timezone.now() - datetime.timedelta(days=10 + i % 5),
                 decided_at=timezone.now() - datetime.timedelta(days=i % 7),
                 paid_at=timezone.now(),
@@ -303,7 +332,8 @@ def test_reports_take_a_constant_number_of_queries(
 
     users = [user_factory(email=f"bulk{i}@example.org", groups=["Contributors"]) for i in range(5)]
     _bulk_claims(6, users, policy_versions[0])
-    with django_assert_num_queries(9) as few:
+    # 9 over claims, 2 over money paid (payouts, and money that came back).
+    with django_assert_num_queries(11) as few:
         reports.full_report()
     _bulk_claims(600, users, policy_versions[0])
     with django_assert_num_queries(len(few.captured_queries)):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events import services as event_services
 from events.factories import EventIndexPageFactory, EventPageFactory, RegistrationFactory
-from payments import services
+from payments import attendance, services
 from payments.models import InvolvementClaim
 from payments.services import ClaimError
 
@@ -50,7 +50,7 @@ def test_attendance_at_a_paid_event_makes_one_submitted_claim(
     with django_capture_on_commit_callbacks(execute=True):
         event_services.mark_attendance(registration, "no_show")
     attend(registration, django_capture_on_commit_callbacks)
-    services.on_attendance_recorded(sender=None, registration=registration)
+    attendance.on_attendance_recorded(sender=None, registration=registration)
     assert InvolvementClaim.objects.filter(contributor=contributor).count() == 1
 
 
@@ -102,4 +102,4 @@ def test_a_claim_that_cannot_be_made_does_not_break_recording_attendance(
     [("workshop", "meeting"), ("Training attended", "training"), ("fieldwork", "fieldwork"), ("", "meeting")],
 )
 def test_activity_for_event(text, activity):
-    assert services.activity_for_event(text) == activity
+    assert attendance.activity_for_event(text) == activity

@@ -4,33 +4,20 @@ PostgreSQL only: SQLite ignores SELECT ... FOR UPDATE, so the race cannot be sho
 """
 
 import threading
-import time
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import connection
 
 from payments import payouts
 from payments.payout_models import PaymentRun, Payout, PayoutItem
+from portal.locking import at_race_points, locks_disabled
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 RUNNERS = 8
 
 
-@pytest.fixture
-def slow_planning(monkeypatch):
-    """Widens the window between reading the claims and writing the payouts, as a slow request would."""
-    real_plan = payouts._plan
-
-    def slow(claims, actor):
-        result = real_plan(claims, actor)
-        time.sleep(0.3)
-        return result
-
-    monkeypatch.setattr(payouts, "_plan", slow)
-
-
-def fire(coordinators, claim_ids):
+def fire(coordinators, claim_ids, race_hook=None):
     barrier = threading.Barrier(len(coordinators))
     results, errors = [], []
 
@@ -39,16 +26,17 @@ def fire(coordinators, claim_ids):
             barrier.wait()
             run, _ = payouts.create_run(actor=actor, claim_ids=claim_ids)
             results.append(run)
-        except IntegrityError as exc:
+        except payouts.PayoutError as exc:
             errors.append(exc)
         finally:
             connection.close()
 
     threads = [threading.Thread(target=press, args=(c,)) for c in coordinators]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    with at_race_points(race_hook or (lambda label: None)):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
     return results, errors
 
 
@@ -63,7 +51,7 @@ def setup(user_factory, make_claim):
     return coordinators, [c.pk for c in claims]
 
 
-def test_concurrent_runs_include_each_claim_exactly_once(setup, slow_planning):
+def test_concurrent_runs_include_each_claim_exactly_once(setup):
     coordinators, claim_ids = setup
     results, errors = fire(coordinators, claim_ids)
     assert errors == []
@@ -75,11 +63,13 @@ def test_concurrent_runs_include_each_claim_exactly_once(setup, slow_planning):
     assert Payout.objects.count() == 3
 
 
-def test_control_without_the_lock_the_runs_collide(setup, slow_planning, monkeypatch):
-    monkeypatch.setattr(payouts, "LOCK_CLAIMS_IN_RUNS", False)
+def test_control_without_the_lock_the_runs_collide(setup):
     coordinators, claim_ids = setup
-    results, errors = fire(coordinators, claim_ids)
+    # Every runner reads the claims as free before any of them writes.
+    all_read = threading.Barrier(len(coordinators))
+    with locks_disabled():
+        results, errors = fire(coordinators, claim_ids, lambda label: all_read.wait(timeout=60))
     # Every runner read the same free claims and tried to pay them: only the database's unique constraint
-    # stopped double payment, by failing the others with an error (a 500 for those coordinators).
+    # stopped double payment, by failing the others (they are told to try again).
     assert errors, "without the lock the runs race for the same claims"
     assert PayoutItem.objects.count() == len(claim_ids)

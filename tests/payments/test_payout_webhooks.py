@@ -121,6 +121,8 @@ def transfer(payout, transfer_id="tr_hook", reversed_=False):
         "destination": "acct_pay",
         "metadata": {"payout_id": str(payout.pk)},
         "reversed": reversed_,
+        # Stripe's running total of what was reversed, in pence.
+        "amount_reversed": payout.amount_pence if reversed_ else 0,
     }
 
 
@@ -153,6 +155,11 @@ def test_transfer_reversed_returns_claims_and_tells_coordinators(
     assert {InvolvementClaim.objects.get(pk=c.pk).status for c in claims} == {"approved"}
     assert payouts.payable_claims().filter(pk__in=[c.pk for c in claims]).count() == 2, "payable again"
     assert any(coordinator.email in m.to for m in mailoutbox)
+    [reversal] = payout.reversals.all()
+    assert reversal.amount == payout.amount and reversal.reference == "tr_hook"
+    # The record of the payment and of the money back stays; the claims are let go of, not deleted.
+    assert payout.items.count() == 2 and not payout.items.held().exists()
+    assert {i.reversed_amount for i in payout.items.all()} == {c.total_amount for c in claims}
 
 
 def test_reversal_arriving_before_creation_still_ends_reversed(client, stripe_payout):

@@ -1,16 +1,17 @@
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from payments import services
+from payments import limits, payouts, services, tax_year
 from payments.factories import ContributorProfileFactory, build_policy
 from payments.models import ClaimEvent, InvolvementClaim, RateCard
 from payments.services import ClaimError
 
-from .conftest import NEW_RATE_FROM
+from .conftest import NEW_RATE_FROM, pay_by_hand
 
 Status = InvolvementClaim.Status
 D = Decimal
@@ -43,7 +44,7 @@ def test_editing_the_policy_after_approval_changes_no_approved_amount(make_claim
     build_policy(claim.work_date, D("40.00"), policy=version.policy)
     claim.refresh_from_db()
     assert (claim.fee_amount, claim.total_amount, claim.explanation, claim.policy_version_id) == frozen
-    services.mark_paid(claim, actor=coordinator)
+    pay_by_hand(claim, coordinator)
     claim.refresh_from_db()
     assert claim.fee_amount == frozen[0]
 
@@ -77,6 +78,15 @@ OWNER_ACTIONS = {"submit", "withdraw"}
 
 def run(action, claim, owner, coordinator):
     actor = owner if action in OWNER_ACTIONS else coordinator
+    if action == "mark_paid":
+        # Only the payout holding a claim pays it: put an approved claim in one (a claim in any other
+        # state is refused before its payout is looked at).
+        held = claim.payout_items.held().first()
+        if held is None and claim.status == Status.APPROVED:
+            run, _ = payouts.create_run(actor=coordinator, claim_ids=[claim.pk])
+            held = claim.payout_items.held().get()
+        payout = held.payout if held else SimpleNamespace(pk=0)
+        return services.mark_paid(claim, payout=payout, actor=actor)
     if action == "reject":
         return services.reject(claim, actor=actor, reason="Outside the project")
     return getattr(services, action)(claim, actor=actor)
@@ -181,14 +191,19 @@ def test_contributor_may_decline_their_approved_payment(make_claim, contributor,
 
 
 def test_mark_paid_keeps_the_payout_reference(make_claim, contributor, coordinator):
-    class Payout:
-        pk = 7
-        reference = "tr_123"
-
     claim = make_claim(contributor, "approved", approver=coordinator)
-    services.mark_paid(claim, actor=coordinator, payout=Payout())
+    run, _ = payouts.create_run(actor=coordinator, claim_ids=[claim.pk])
+    services.mark_paid(claim, payout=run.payouts.get(), reference="tr_123")
     assert claim.payment_reference == "tr_123"
     assert claim.paid_at is not None
+
+
+def test_only_the_payout_holding_a_claim_can_pay_it(make_claim, contributor, coordinator):
+    held, other = (make_claim(contributor, "approved", approver=coordinator) for _ in range(2))
+    run, _ = payouts.create_run(actor=coordinator, claim_ids=[held.pk])
+    with pytest.raises(ClaimError, match="does not hold this claim"):
+        services.mark_paid(other, payout=run.payouts.get())
+    assert InvolvementClaim.objects.get(pk=other.pk).status == Status.APPROVED
 
 
 def test_audit_trail_records_every_step(make_claim, contributor, coordinator):
@@ -285,22 +300,22 @@ def test_expense_needs_an_amount_or_miles(make_claim, contributor):
     ],
 )
 def test_tax_year_starts_on_6_april(day, start):
-    assert services.tax_year_start(day) == start
-    assert services.tax_year_bounds(day)[1] == datetime.date(start.year + 1, 4, 5)
+    assert tax_year.bounds_of(day) == (start, datetime.date(start.year + 1, 4, 5))
+    assert tax_year.of(day) == start.year
 
 
 def test_weekly_limit_warning(make_claim, contributor):
     ContributorProfileFactory(user=contributor, weekly_limit=D("80.00"))
     make_claim(contributor, "submitted", work_date=datetime.date(2025, 7, 1), duration_minutes=120)  # £55
     second = make_claim(contributor, work_date=datetime.date(2025, 7, 3), duration_minutes=60)  # £27.50
-    warnings = services.limit_warnings(second)
+    warnings = limits.limit_warnings(second)
     assert len(warnings) == 1
     assert (
         "week from 30 Jun 2025 to 06 Jul 2025 would be £82.50, more than the limit of £80.00" in warnings[0]
     )
     # The following week is a new week.
     third = make_claim(contributor, work_date=datetime.date(2025, 7, 7), duration_minutes=60)
-    assert services.limit_warnings(third) == []
+    assert limits.limit_warnings(third) == []
 
 
 def test_monthly_limit_ignores_drafts_and_rejected(make_claim, contributor, coordinator):
@@ -308,7 +323,7 @@ def test_monthly_limit_ignores_drafts_and_rejected(make_claim, contributor, coor
     make_claim(contributor, "draft", work_date=datetime.date(2025, 7, 1), duration_minutes=120)
     make_claim(contributor, "rejected", approver=coordinator, work_date=datetime.date(2025, 7, 2))
     claim = make_claim(contributor, work_date=datetime.date(2025, 7, 20), duration_minutes=120)
-    assert services.limit_warnings(claim) == []
+    assert limits.limit_warnings(claim) == []
     make_claim(
         contributor,
         "approved",
@@ -316,7 +331,7 @@ def test_monthly_limit_ignores_drafts_and_rejected(make_claim, contributor, coor
         work_date=datetime.date(2025, 7, 3),
         duration_minutes=60,
     )
-    assert "month from 01 Jul 2025 to 31 Jul 2025" in services.limit_warnings(claim)[0]
+    assert "month from 01 Jul 2025 to 31 Jul 2025" in limits.limit_warnings(claim)[0]
 
 
 def test_tax_year_limit_follows_6_april(make_claim, contributor, coordinator):
@@ -325,14 +340,14 @@ def test_tax_year_limit_follows_6_april(make_claim, contributor, coordinator):
         contributor, "paid", approver=coordinator, work_date=datetime.date(2025, 4, 5), duration_minutes=240
     )
     new_year = make_claim(contributor, work_date=datetime.date(2025, 4, 6), duration_minutes=60)
-    assert services.limit_warnings(new_year) == []
+    assert limits.limit_warnings(new_year) == []
     old_year = make_claim(contributor, work_date=datetime.date(2025, 4, 4), duration_minutes=60)
-    [warning] = services.limit_warnings(old_year)
+    [warning] = limits.limit_warnings(old_year)
     assert "tax year from 06 Apr 2024 to 05 Apr 2025 would be £125.00" in warning
 
 
 def test_no_profile_no_warnings(make_claim, contributor):
-    assert services.limit_warnings(make_claim(contributor)) == []
+    assert limits.limit_warnings(make_claim(contributor)) == []
 
 
 # --- Overdue -----------------------------------------------------------------------------------
@@ -348,7 +363,7 @@ def test_overdue_claims_are_those_approved_past_the_pay_within_period(make_claim
     InvolvementClaim.objects.filter(pk=recent.pk).update(
         decided_at=timezone.now() - datetime.timedelta(days=29)
     )
-    assert list(services.overdue_claims()) == [late]
+    assert list(limits.overdue_claims()) == [late]
 
 
 def test_stored_tax_year_and_waits_follow_the_claim(make_claim, contributor, coordinator):
@@ -358,7 +373,7 @@ def test_stored_tax_year_and_waits_follow_the_claim(make_claim, contributor, coo
     assert InvolvementClaim.objects.get(pk=claim.pk).tax_year == 2025
     services.submit(claim, actor=contributor)
     services.approve(claim, actor=coordinator)
-    services.mark_paid(claim, actor=coordinator)
+    pay_by_hand(claim, coordinator)
     claim.refresh_from_db()
     assert claim.decision_wait == claim.decided_at - claim.submitted_at
     assert claim.payment_wait == claim.paid_at - claim.decided_at

@@ -1,0 +1,38 @@
+"""The UK tax year (6 April to 5 April), in one place. A tax year is named by the calendar year it starts
+in: 2025 is 6 April 2025 to 5 April 2026, shown as "2025/26"."""
+
+import datetime
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractYear
+
+FIRST_DAY = (4, 6)
+
+
+def of(day):
+    """The tax year `day` falls in."""
+    return day.year if (day.month, day.day) >= FIRST_DAY else day.year - 1
+
+
+def bounds(start_year):
+    """First and last day of the tax year that starts in `start_year`."""
+    return datetime.date(start_year, *FIRST_DAY), datetime.date(start_year + 1, 4, 5)
+
+
+def bounds_of(day):
+    """First and last day of the tax year `day` falls in."""
+    return bounds(of(day))
+
+
+def label(start_year):
+    return f"{start_year}/{str(start_year + 1)[-2:]}"
+
+
+def expression(field):
+    """The tax year of a date column, computed by the database (SQLite and PostgreSQL alike)."""
+    before_6_april = Q(**{f"{field}__month__lt": 4}) | Q(**{f"{field}__month": 4, f"{field}__day__lt": 6})
+    return Case(
+        When(before_6_april, then=ExtractYear(field) - Value(1)),
+        default=ExtractYear(field),
+        output_field=IntegerField(),
+    )
