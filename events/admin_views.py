@@ -2,18 +2,19 @@
 and "create follow-up". Access information is personal data: every view here needs the
 `events.view_registration` permission (Coordinators have it; Editors and Contributors do not)."""
 
-import csv
 from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from portal.exports import csv_response
 
 from . import services
 from .forms import FollowUpForm
@@ -102,50 +103,38 @@ def attendees(request, event_id):
 def attendees_csv(request, event_id):
     _require(request.user, can_view_attendees)
     event = get_object_or_404(EventPage, pk=event_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attendees-{event.slug}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "Name",
+        "Email",
+        "Phone",
+        "Preferred contact",
+        "Status",
+        "Attendance",
+        "Seats",
+        "Carer or PA",
+        "Access needs",
+        "Other access needs",
+        "Dietary needs",
+        "Registered at",
+    ]
+    rows = (
         [
-            "Name",
-            "Email",
-            "Phone",
-            "Preferred contact",
-            "Status",
-            "Attendance",
-            "Seats",
-            "Carer or PA",
-            "Access needs",
-            "Other access needs",
-            "Dietary needs",
-            "Registered at",
+            r.name,
+            r.email,
+            r.phone,
+            r.get_preferred_contact_display(),
+            r.get_status_display(),
+            r.get_attendance_display(),
+            r.seats,
+            r.carer_name if r.brings_carer else "",
+            r.access_need_labels,
+            r.access_needs_other,
+            r.dietary_needs,
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
         ]
+        for r in Registration.objects.filter(event=event).order_by("status", "created_at", "pk")
     )
-    for r in Registration.objects.filter(event=event).order_by("status", "created_at", "pk"):
-        writer.writerow(
-            [
-                _csv_safe(r.name),
-                _csv_safe(r.email),
-                _csv_safe(r.phone),
-                r.get_preferred_contact_display(),
-                r.get_status_display(),
-                r.get_attendance_display(),
-                r.seats,
-                _csv_safe(r.carer_name) if r.brings_carer else "",
-                "; ".join(r.access_need_labels),
-                _csv_safe(r.access_needs_other),
-                _csv_safe(r.dietary_needs),
-                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
-    return response
-
-
-def _csv_safe(value):
-    # Spreadsheet apps run cells starting with these as formulas.
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_response(f"attendees-{event.slug}.csv", [header, *rows], private=True)
 
 
 @require_POST

@@ -44,6 +44,19 @@ def tax_year_bounds(start_year):
     return datetime.date(start_year, 4, 6), datetime.date(start_year + 1, 4, 5)
 
 
+def parse_tax_year(value):
+    """The first calendar year of a UK tax year, from text such as "2025"; None when it is not one.
+
+    Only four plain digits from 1900 to 9998 (the last year whose tax year ends before 10000), so
+    "²", "٢٠٢٥", "0" or a 26-digit number are refused rather than reaching the date arithmetic.
+    """
+    value = (value or "").strip()
+    if len(value) != 4 or not value.isascii() or not value.isdigit():
+        return None
+    year = int(value)
+    return year if 1900 <= year <= datetime.MAXYEAR - 1 else None
+
+
 def totals_per_contributor_per_tax_year(queryset=None):
     """One query: a row per contributor and tax year with fees, expenses, totals and counts."""
     return pennies(

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -150,6 +151,12 @@ class ClaimViewSet(ModelViewSet):
     inspect_view_fields_exclude = ["explanation"]
     # Required by ModelViewSet, though the add and edit views are never routed (see get_urlpatterns).
     form_fields = ["notes"]
+
+    @property
+    def url_finder_class(self):
+        # Claims have no edit view: links to a claim from elsewhere in the admin (the "Used N times"
+        # listing of a policy version, for one) go to its inspect view.
+        return type("ClaimURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
 
     def get_common_view_kwargs(self, **kwargs):
         # No add, edit or delete: claims change only through the services.
