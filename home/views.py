@@ -6,7 +6,8 @@ from wagtail.models import Page
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # PostgreSQL stores and compares no NUL character: one in the query would be a database error.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query, operator="and")
