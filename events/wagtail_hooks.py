@@ -51,6 +51,8 @@ def event_page_buttons(page, user, next_url=None, view_name=None):
         yield ListingButton(
             "Create follow-up", reverse("events_admin:follow_up", args=[page.pk]), priority=35
         )
+    if not page.specific_deferred.is_cancelled and admin_views.can_cancel_event(user, page):
+        yield ListingButton("Cancel event", reverse("events_admin:cancel_event", args=[page.pk]), priority=40)
 
 
 @hooks.register("home_page_sections")
