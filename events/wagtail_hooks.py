@@ -4,6 +4,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
 
+from portal import converters  # noqa: F401 - registers <id:...>
+
 from . import admin_views
 from .models import EventPage
 
@@ -11,16 +13,16 @@ from .models import EventPage
 def _admin_urls():
     return [
         path("", admin_views.event_list, name="event_list"),
-        path("<int:event_id>/attendees/", admin_views.attendees, name="attendees"),
-        path("<int:event_id>/attendees.csv", admin_views.attendees_csv, name="attendees_csv"),
-        path("<int:event_id>/attendees/<int:registration_id>/promote/", admin_views.promote, name="promote"),
+        path("<id:event_id>/attendees/", admin_views.attendees, name="attendees"),
+        path("<id:event_id>/attendees.csv", admin_views.attendees_csv, name="attendees_csv"),
+        path("<id:event_id>/attendees/<id:registration_id>/promote/", admin_views.promote, name="promote"),
         path(
-            "<int:event_id>/attendees/<int:registration_id>/attendance/",
+            "<id:event_id>/attendees/<id:registration_id>/attendance/",
             admin_views.attendance,
             name="attendance",
         ),
-        path("<int:event_id>/follow-up/", admin_views.follow_up, name="follow_up"),
-        path("<int:event_id>/cancel/", admin_views.cancel_event, name="cancel_event"),
+        path("<id:event_id>/follow-up/", admin_views.follow_up, name="follow_up"),
+        path("<id:event_id>/cancel/", admin_views.cancel_event, name="cancel_event"),
     ]
 
 

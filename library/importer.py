@@ -29,6 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from portal.http import parse_id
+
 from .models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -445,11 +447,8 @@ class Progress:
 def find_library(identifier=None):
     libraries = LibraryPage.objects.all()
     if identifier:
-        found = (
-            libraries.filter(pk=int(identifier))
-            if str(identifier).isdigit()
-            else libraries.filter(slug=identifier)
-        )
+        pk = parse_id(identifier)
+        found = libraries.filter(pk=pk) if pk is not None else libraries.filter(slug=identifier)
         library = found.first()
         if library is None:
             raise ImportFileError(f"There is no library page “{identifier}”.")

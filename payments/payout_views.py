@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from portal.http import parse_id
+
 from . import payouts, stripe_gateway
 from .payout_models import Payout, StripeAccount
 from .views import contributor_required
@@ -164,7 +166,9 @@ def webhook_payload_problem(body):
     if metadata is not None and not isinstance(metadata, dict):
         return "the object's metadata is not an object"
     payout_id = (metadata or {}).get("payout_id")
-    if payout_id is not None and (not isinstance(payout_id, str) or len(payout_id) > 20):
+    if payout_id is not None and (
+        not isinstance(payout_id, str) or (payout_id and parse_id(payout_id) is None)
+    ):
         return "the payout id in the metadata is not valid"
     requirements = obj.get("requirements")
     if requirements is not None:

@@ -16,6 +16,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portal.http import parse_id
+
 from . import reports, services
 from .filters import ClaimFilterSet
 from .forms import RejectForm
@@ -215,7 +217,7 @@ class ClaimViewSet(ModelViewSet):
                 "submitted_at", "pk"
             )
             if request.method == "POST":
-                ids = [int(i) for i in request.POST.getlist("claims") if i.isdigit()]
+                ids = [i for i in map(parse_id, request.POST.getlist("claims")) if i is not None]
                 action = request.POST.get("action")
                 if not ids or action not in {"approve", "reject"}:
                     messages.error(request, "Tick at least one claim and choose approve or reject.")

@@ -8,6 +8,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from . import hardening
         from .exports import guard_wagtail_exports
 
         guard_wagtail_exports()
+        hardening.apply()

@@ -34,3 +34,14 @@ def client_ip(request):
     if len(hops) < count:
         return remote
     return _valid(hops[-count]) or remote
+
+
+def parse_id(value):
+    """A database id from request text, or None: plain ASCII digits only (str.isdigit also accepts
+    "²" and "٣", which int() refuses) and within 64 bits (Django checks the range of a plain id
+    lookup, not of one through a relation, and SQLite then raises OverflowError)."""
+    text = str(value).strip()
+    if not text or len(text) > 19 or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number < 2**63 else None

@@ -171,3 +171,15 @@ def test_content_check_reads_the_whole_upload_again(client, contributor, make_cl
     content = PDF + b"x" * 20_000
     _upload(client, claim, "big.pdf", content)
     assert ClaimExpense.objects.get().receipt.read() == content
+
+
+def test_bulk_decision_ignores_ids_that_are_not_ids(client, coordinator, contributor, make_claim):
+    claim = make_claim(contributor, "submitted")
+    client.force_login(coordinator)
+    response = client.post(
+        "/admin/payments_claims/queue/",
+        {"claims": ["²", "٣", "99999999999999999999", str(claim.pk)], "action": "approve"},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "approved"

@@ -76,6 +76,7 @@ HOSTILE = {
     "requirements a string": with_object(requirements="external_account"),
     "metadata a list": with_object(metadata=["payout_id"]),
     "payout id huge": with_object(metadata={"payout_id": "9" * 40}),
+    "payout id not ASCII digits": with_object(metadata={"payout_id": "²"}),
     "nested 100,000 deep": deep(100_000),
     "invalid UTF-8": b'{"id": "evt_\xff"}',
     "raw NUL byte": b'{"id": "evt_1\x00"}',
