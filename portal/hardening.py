@@ -82,7 +82,76 @@ def delete_views_refuse_http_delete():
     DeleteView.http_method_names = [name for name in DeleteView.http_method_names if name != "delete"]
 
 
+def model_choices_refuse_numbers_past_64_bits():
+    """A model choice field looks the submitted value up with `queryset.get(pk=value)` and turns
+    ValueError and TypeError into "Select a valid choice", but not OverflowError, which SQLite raises
+    for a 20-digit value when the primary key is a link to a parent (a page type's, such as the
+    guidance page of a feedback submission). Such a value is now an invalid choice too.
+    """
+    from django.core.exceptions import ValidationError
+    from django.forms.models import ModelChoiceField, ModelMultipleChoiceField
+
+    if getattr(ModelChoiceField.to_python, "hardened", False):
+        return
+    django_to_python = ModelChoiceField.to_python
+    django_check_values = ModelMultipleChoiceField._check_values
+
+    def to_python(self, value):
+        try:
+            return django_to_python(self, value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+    def _check_values(self, value):
+        try:
+            return django_check_values(self, value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+    to_python.hardened = _check_values.hardened = True
+    ModelChoiceField.to_python = to_python
+    ModelMultipleChoiceField._check_values = _check_values
+
+
+def cluster_formsets_treat_forged_rows_as_new():
+    """modelcluster's child formsets (Wagtail's InlinePanel: a policy version's rates and caps) read
+    each existing row's id with `self.data[key]` and convert it unguarded, so a post whose row count
+    claims rows without a valid id raised MultiValueDictKeyError or ValidationError (a 500). Such a
+    row is now taken as a new one, exactly as modelcluster already takes a row with an empty id; its
+    fields are then validated like any new row's.
+    """
+    from django.core.exceptions import ValidationError
+    from django.forms.models import BaseModelFormSet
+    from modelcluster.forms import BaseTransientModelFormSet
+
+    cluster_construct_form = BaseTransientModelFormSet._construct_form
+    if getattr(cluster_construct_form, "hardened", False):
+        return
+
+    def _construct_form(self, i, **kwargs):
+        if self.is_bound and i < self.initial_form_count():
+            pk_field = self.model._meta.pk
+            raw = self.data.get(f"{self.add_prefix(i)}-{pk_field.name}")
+            try:
+                valid = raw not in (None, "") and _ids(self.model, [self._get_to_python(pk_field)(raw)])
+            except ValidationError:
+                valid = False
+            if not valid:
+                kwargs["instance"] = self.model()
+                return super(BaseModelFormSet, self)._construct_form(i, **kwargs)
+        return cluster_construct_form(self, i, **kwargs)
+
+    _construct_form.hardened = True
+    BaseTransientModelFormSet._construct_form = _construct_form
+
+
 def apply():
     chooser_widgets_ignore_non_ids()
     chosen_views_ignore_non_ids()
     delete_views_refuse_http_delete()
+    model_choices_refuse_numbers_past_64_bits()
+    cluster_formsets_treat_forged_rows_as_new()

@@ -86,3 +86,39 @@ def test_parse_id_takes_plain_digits_within_64_bits():
     assert parse_id("42") == 42 and parse_id(" 7 ") == 7
     for text in ["²", "٣", "-1", "1.0", "", "9223372036854775808", "1" * 30, "\x001"]:
         assert parse_id(text) is None, text
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999999", "9223372036854775808"])
+def test_a_page_choice_past_64_bits_is_an_invalid_choice(client, superuser, home_page, value):
+    from home.models import FeedbackSubmission, GuidancePage
+
+    feedback = FeedbackSubmission.objects.create(
+        page=GuidancePage.objects.get(slug="draft-manifesto"), comment="A comment.", role="public"
+    )
+    client.force_login(superuser)
+    response = client.post(f"/admin/feedback/edit/{feedback.pk}/", {"page": value, "comment": "Changed"})
+    assert response.status_code == 200
+    feedback.refresh_from_db()
+    assert feedback.comment == "A comment."
+
+
+@pytest.mark.parametrize("row_id", [None, "", "x", "99999999999999999999999999"])
+def test_a_policy_version_post_with_forged_rows_shows_the_form(client, superuser, row_id):
+    version = build_policy(datetime.date(2024, 4, 1), Decimal("25.00"))
+    client.force_login(superuser)
+    data = {
+        "policy": version.policy_id,
+        "effective_from": "2024-04-01",
+        "expense_caps-TOTAL_FORMS": "1",
+        "expense_caps-INITIAL_FORM_COUNT": "1",
+        "expense_caps-0-category": "nonsense",
+    }
+    if row_id is not None:
+        data["expense_caps-0-id"] = row_id
+    for url, message in (
+        (f"/admin/payments_versions/edit/{version.pk}/", b"could not be saved due to errors"),
+        ("/admin/payments_versions/new/", b"could not be created due to errors"),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 200, url
+        assert message in response.content
