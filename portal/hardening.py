@@ -93,28 +93,23 @@ def model_choices_refuse_numbers_past_64_bits():
 
     if getattr(ModelChoiceField.to_python, "hardened", False):
         return
-    django_to_python = ModelChoiceField.to_python
-    django_check_values = ModelMultipleChoiceField._check_values
 
-    def to_python(self, value):
-        try:
-            return django_to_python(self, value)
-        except OverflowError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from None
+    def invalid_choice_on_overflow(django_method):
+        def method(self, value):
+            try:
+                return django_method(self, value)
+            except OverflowError:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                ) from None
 
-    def _check_values(self, value):
-        try:
-            return django_check_values(self, value)
-        except OverflowError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from None
+        method.hardened = True
+        return method
 
-    to_python.hardened = _check_values.hardened = True
-    ModelChoiceField.to_python = to_python
-    ModelMultipleChoiceField._check_values = _check_values
+    ModelChoiceField.to_python = invalid_choice_on_overflow(ModelChoiceField.to_python)
+    ModelMultipleChoiceField._check_values = invalid_choice_on_overflow(
+        ModelMultipleChoiceField._check_values
+    )
 
 
 def cluster_formsets_treat_forged_rows_as_new():

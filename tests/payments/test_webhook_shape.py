@@ -9,18 +9,18 @@ import pytest
 from payments.payout_models import StripeAccount, StripeWebhookEvent
 
 from .fake_stripe import sign_payload
+from .test_payout_webhooks import SECRET, URL, stripe_settings  # noqa: F401 - the autouse settings
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "whsec_test_local_secret"
-URL = "/stripe/webhook/"
 
-
-@pytest.fixture(autouse=True)
-def stripe_settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_fake"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+def post(client, body):
+    """Posts `body` (text or bytes) to the webhook, signed with the right secret."""
+    text = body.decode("latin-1") if isinstance(body, bytes) else body
+    data = body if isinstance(body, bytes) else body.encode()
+    return client.post(
+        URL, data=data, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign_payload(text, SECRET)
+    )
 
 
 def event(**changes):
@@ -86,14 +86,7 @@ HOSTILE = {
 @pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
 def test_signed_but_malformed_events_are_refused(client, contributor, payload):
     StripeAccount.objects.create(user=contributor, account_id="acct_shape")
-    text = payload.decode("latin-1") if isinstance(payload, bytes) else payload
-    body = payload if isinstance(payload, bytes) else payload.encode()
-    response = client.post(
-        URL,
-        data=body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign_payload(text, SECRET),
-    )
+    response = post(client, payload)
     assert response.status_code == 400
     assert response.content.startswith(b"Invalid payload: ")
     assert len(response.content) < 100
@@ -103,25 +96,15 @@ def test_signed_but_malformed_events_are_refused(client, contributor, payload):
 
 def test_a_well_formed_event_still_goes_through(client, contributor):
     StripeAccount.objects.create(user=contributor, account_id="acct_shape")
-    payload = with_object(requirements={"currently_due": []}, metadata={"payout_id": "12"})
-    response = client.post(
-        URL,
-        data=payload,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign_payload(payload, SECRET),
-    )
+    response = post(client, with_object(requirements={"currently_due": []}, metadata={"payout_id": "12"}))
     assert response.status_code == 200
     assert StripeWebhookEvent.objects.get().event_id == "evt_shape"
     assert StripeAccount.objects.get().payouts_enabled
 
 
 def test_an_unknown_event_type_without_object_id_is_accepted_and_ignored(client):
-    payload = event(type="balance.available", data={"object": {"object": "balance", "available": []}})
-    response = client.post(
-        URL,
-        data=payload,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign_payload(payload, SECRET),
+    response = post(
+        client, event(type="balance.available", data={"object": {"object": "balance", "available": []}})
     )
     assert response.status_code == 200
     assert response.json()["outcome"] == "ignored"
