@@ -34,7 +34,7 @@ def message():
     longest = max(settings.LOGIN_THROTTLE_ACCOUNT[1], settings.LOGIN_THROTTLE_ADDRESS[1])
     return (
         "There have been too many unsuccessful attempts to sign in, so signing in is paused for up to "
-        f"{_minutes(longest)}. Please try again later, or reset your password."
+        f"{_minutes(longest)}. Please try again after that."
     )
 
 
