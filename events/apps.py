@@ -8,10 +8,9 @@ class EventsConfig(AppConfig):
         from wagtail.signals import page_published
 
         from .models import EventPage
+        from .services import event_published
 
         def on_event_published(sender, instance, **kwargs):
-            from .services import event_published
-
             event_published(instance)
 
         page_published.connect(

@@ -2,13 +2,17 @@
 
 Idempotent: the index and each event are found by slug, and registrations by (event, e-mail), so a second
 run adds nothing. Times are relative to today, so "upcoming" stays upcoming whenever the demo is loaded.
-Registrations are written directly (no e-mails are sent for demo people).
+Registrations go through `events.services` (their e-mails are dropped by `load_demo_data`).
 """
 
 from datetime import time, timedelta
 
 from django.utils import timezone
 
+from home.demo import add_menu_link
+from home.models import HomePage
+
+from . import services
 from .models import AccessProvision, EventIndexPage, EventPage, Registration
 
 P = AccessProvision
@@ -179,43 +183,29 @@ def build_events(index):
 
 
 def _build_registrations(event, spec):
+    """Registers the demo people through `services.register`, as if each had registered a few weeks
+    before the event (earlier people first), so the capacity and waiting-list rules are the real ones."""
     now = timezone.now()
     for n, (name, needs, dietary, carer) in enumerate(PEOPLE[: spec["people"]]):
         email = name.lower().replace(" ", ".") + "@example.org"
         if Registration.objects.filter(event=event, email=email).exists():
             continue
-        seats_needed = 2 if carer else 1
-        confirmed = event.capacity is None or (
-            Registration.objects.filter(event=event, status="confirmed").count()
-            + Registration.objects.filter(event=event, status="confirmed", brings_carer=True).count()
-            + seats_needed
-            <= event.capacity
-        )
-        registration = Registration(
-            event=event,
-            name=name,
-            email=email,
-            brings_carer=carer,
-            access_needs=needs,
-            dietary_needs=dietary,
-            consent_to_keep_access_info=n % 2 == 0,
-            access_info_retain_until=event.end + timedelta(days=90 if n % 2 == 0 else 1),
-            status=Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITING,
-            created_at=min(now, event.start) - timedelta(days=30 - n),
-            confirmed_at=now if confirmed else None,
-        )
-        if spec.get("attended") and confirmed:
-            registration.attendance = (
-                Registration.Attendance.NO_SHOW if n == 2 else Registration.Attendance.ATTENDED
-            )
-            registration.attendance_recorded_at = event.end
-        registration.save()
+        registered_at = min(now, event.start) - timedelta(days=30 - n)
+        data = {
+            "name": name,
+            "email": email,
+            "brings_carer": carer,
+            "access_needs": needs,
+            "dietary_needs": dietary,
+            "consent_to_keep_access_info": n % 2 == 0,
+        }
+        registration = services.register(event, data=data, now=registered_at).registration
+        if spec.get("attended") and registration.status == Registration.Status.CONFIRMED:
+            attendance = Registration.Attendance.NO_SHOW if n == 2 else Registration.Attendance.ATTENDED
+            services.mark_attendance(registration, attendance, now=event.end)
 
 
 def load(command, options):
-    from home.demo import add_menu_link
-    from home.models import HomePage
-
     home = HomePage.objects.first()
     index = build_index(home)
     add_menu_link(index)

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import EventPage
+from .choices import EventStatus, EventType, Format
 
 
 class EventFilter(django_filters.FilterSet):
@@ -15,12 +15,8 @@ class EventFilter(django_filters.FilterSet):
         empty_label=None,
         label="Show",
     )
-    event_type = django_filters.ChoiceFilter(
-        choices=EventPage.EventType.choices, empty_label="Any type", label="Type"
-    )
-    format = django_filters.ChoiceFilter(
-        choices=EventPage.Format.choices, empty_label="Any format", label="Format"
-    )
+    event_type = django_filters.ChoiceFilter(choices=EventType.choices, empty_label="Any type", label="Type")
+    format = django_filters.ChoiceFilter(choices=Format.choices, empty_label="Any format", label="Format")
     date_from = django_filters.DateFilter(
         field_name="start",
         lookup_expr="date__gte",
@@ -38,10 +34,6 @@ class EventFilter(django_filters.FilterSet):
         label="Only events with places left",
         widget=forms.CheckboxInput,
     )
-
-    class Meta:
-        model = EventPage
-        fields = ["when", "event_type", "format", "date_from", "date_to", "places_available"]
 
     @property
     def showing_past(self):
@@ -63,5 +55,5 @@ class EventFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("confirmed_seats"))).exclude(
-            status=EventPage.Status.CANCELLED
+            status=EventStatus.CANCELLED
         )

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import AccessProvision, Registration, access_retention_period
+from .choices import AccessProvision, ContactPreference, access_retention_period
 
 
 class NeedsFieldsMixin(forms.Form):
@@ -61,8 +61,8 @@ class RegistrationForm(NeedsFieldsMixin):
         widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     preferred_contact = forms.ChoiceField(
-        choices=Registration.ContactPreference.choices,
-        initial=Registration.ContactPreference.EMAIL,
+        choices=ContactPreference.choices,
+        initial=ContactPreference.EMAIL,
         widget=forms.RadioSelect,
         label="How should we contact you?",
     )
@@ -104,7 +104,7 @@ class RegistrationForm(NeedsFieldsMixin):
 class ChangeNeedsForm(NeedsFieldsMixin):
     phone = forms.CharField(required=False, max_length=40, label="Phone (optional)")
     preferred_contact = forms.ChoiceField(
-        choices=Registration.ContactPreference.choices,
+        choices=ContactPreference.choices,
         widget=forms.RadioSelect,
         label="How should we contact you?",
     )

@@ -10,6 +10,8 @@ import hashlib
 
 from django.core import signing
 
+from .models import Registration
+
 SALT = "events.registration.manage"
 
 
@@ -25,8 +27,6 @@ def make_manage_token(registration):
 
 def read_manage_token(token):
     """Returns the registration the token names, or None for a bad signature or a mismatched e-mail."""
-    from .models import Registration
-
     try:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:

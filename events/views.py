@@ -1,4 +1,5 @@
-"""Public views that are not pages: the manage page (signed link), calendar files and the feed."""
+"""Public views: the registration form posted to an event page, the manage page (signed link), calendar
+files and the feed."""
 
 import hashlib
 from datetime import timedelta
@@ -8,21 +9,44 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import condition, require_http_methods
 
 from . import services
-from .forms import ChangeNeedsForm
+from .forms import ChangeNeedsForm, RegistrationForm
 from .ical import build_calendar, event_calendar_bytes
 from .models import EventPage, Registration
-from .signing import read_manage_token
+from .signing import make_manage_token, read_manage_token
 
 FEED_CANCELLED_KEPT_FOR = timedelta(days=30)
 
 
 def _root_url(request):
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def register(request, event, *args, **kwargs):
+    """The registration form posted to an event page's own address (see `wagtail_hooks`); a GET of the
+    page is Wagtail's, with the empty form from `EventPage.get_context`."""
+    form = RegistrationForm(request.POST, event=event, user=request.user)
+    if form.is_valid():
+        try:
+            result = services.register(
+                event, data=form.cleaned_data, user=request.user if request.user.is_authenticated else None
+            )
+        except services.AlreadyRegistered:
+            return HttpResponseRedirect(event.url + "?already=1#register")
+        except services.RegistrationRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            url = reverse("events:manage", args=[make_manage_token(result.registration)])
+            return HttpResponseRedirect(f"{url}?new={result.registration.status}")
+    context = event.get_context(request, *args, **kwargs)
+    context["form"] = form
+    return TemplateResponse(request, event.get_template(request, *args, **kwargs), context, status=400)
 
 
 @require_http_methods(["GET", "POST"])

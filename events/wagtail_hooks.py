@@ -1,53 +1,32 @@
-from django.urls import include, path, reverse
+"""Registration with Wagtail only: the admin viewset, log actions, page buttons, the registration form
+handler and the home page section."""
+
+from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import policy_registry
 
-from portal import converters  # noqa: F401 - registers <id:...>
-
-from . import admin_views
-from .models import EventPage
-
-
-def _admin_urls():
-    return [
-        path("", admin_views.event_list, name="event_list"),
-        path("<id:event_id>/attendees/", admin_views.attendees, name="attendees"),
-        path("<id:event_id>/attendees.csv", admin_views.attendees_csv, name="attendees_csv"),
-        path("<id:event_id>/attendees/<id:registration_id>/promote/", admin_views.promote, name="promote"),
-        path(
-            "<id:event_id>/attendees/<id:registration_id>/attendance/",
-            admin_views.attendance,
-            name="attendance",
-        ),
-        path("<id:event_id>/follow-up/", admin_views.follow_up, name="follow_up"),
-        path("<id:event_id>/cancel/", admin_views.cancel_event, name="cancel_event"),
-    ]
+from . import admin_views, audit, views
+from .models import EventIndexPage, EventPage, Registration
+from .viewsets import registration_viewset
 
 
-@hooks.register("register_admin_urls")
-def register_events_admin_urls():
-    return [path("event-attendees/", include((_admin_urls(), "events_admin"), namespace="events_admin"))]
+@hooks.register("register_admin_viewset")
+def register_registration_viewset():
+    return registration_viewset
 
 
-class AttendeesMenuItem(MenuItem):
-    def is_shown(self, request):
-        return admin_views.can_view_attendees(request.user)
-
-
-@hooks.register("register_admin_menu_item")
-def register_attendees_menu_item():
-    return AttendeesMenuItem(
-        "Event attendees", reverse("events_admin:event_list"), icon_name="group", order=260
-    )
+@hooks.register("register_log_actions")
+def register_events_log_actions(actions):
+    audit.register_actions(actions)
 
 
 @hooks.register("register_page_listing_buttons")
 def event_page_buttons(page, user, next_url=None, view_name=None):
     if not isinstance(page.specific_deferred, EventPage):
         return
-    if admin_views.can_view_attendees(user):
+    if policy_registry.get_by_type(Registration).user_has_permission(user, "view"):
         yield ListingButton("Attendees", reverse("events_admin:attendees", args=[page.pk]), priority=30)
     if page.get_parent().permissions_for_user(user).can_add_subpage():
         yield ListingButton(
@@ -55,6 +34,18 @@ def event_page_buttons(page, user, next_url=None, view_name=None):
         )
     if not page.specific_deferred.is_cancelled and admin_views.can_cancel_event(user, page):
         yield ListingButton("Cancel event", reverse("events_admin:cancel_event", args=[page.pk]), priority=40)
+
+
+# Inside Wagtail's check of view restrictions (order 0), so a private event takes no registrations
+# from people who may not see it.
+@hooks.register("on_serve_page", order=100)
+def handle_registration_form(serve):
+    def serve_event_page(page, request, serve_args, serve_kwargs):
+        if request.method == "POST" and isinstance(page, EventPage):
+            return views.register(request, page, *serve_args, **serve_kwargs)
+        return serve(page, request, serve_args, serve_kwargs)
+
+    return serve_event_page
 
 
 @hooks.register("home_page_sections")
@@ -67,7 +58,5 @@ def upcoming_events_section(request, page):
     )
     if not events:
         return None
-    from .models import EventIndexPage
-
     index = EventIndexPage.objects.live().first()
     return {"template": "events/home_section.html", "order": 20, "events": events, "index": index}

@@ -4,10 +4,16 @@ Every function here is idempotent: it finds what exists by slug or email and cre
 missing, so running `load_demo_data` again changes nothing an editor has since edited.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
-from accounts.models import CONTRIBUTORS, COORDINATORS, EDITORS
+from accounts.factories import UserFactory
+from accounts.models import CONTRIBUTORS, COORDINATORS, EDITORS, User
+
+from .factories import GuidanceIndexPageFactory, GuidancePageFactory, HomePageFactory
+from .models import GuidanceIndexPage, GuidancePage, HomePage, NavigationSettings, SiteSettings
 
 DEMO_PASSWORD = "co-produce-2026"  # noqa: S105 - local demo only, printed by the command
 
@@ -242,10 +248,6 @@ GUIDANCE = [SHARING_POWER, REFLECTION, MANIFESTO, FAIR_PAY]
 def ensure_root():
     """The tree root and default locale that Wagtail's migrations create; a flushed database
     (transactional tests) has lost them, so they are put back."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale
-
     Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
     root = Page.get_first_root_node()
     if root is None:
@@ -254,9 +256,6 @@ def ensure_root():
 
 
 def build_page_tree():
-    from .factories import GuidanceIndexPageFactory, GuidancePageFactory, HomePageFactory
-    from .models import GuidanceIndexPage, GuidancePage, HomePage, NavigationSettings, SiteSettings
-
     root = ensure_root()
     home = HomePage.objects.first()
     if home is None:
@@ -318,8 +317,6 @@ def build_page_tree():
 
 def add_menu_link(page, label=""):
     """Adds `page` to the main menu of its site unless it is already there (for other apps' demos)."""
-    from .models import NavigationSettings
-
     site = page.get_site()
     nav = NavigationSettings.for_site(site)
     if any(block.value.get("page") and block.value["page"].pk == page.pk for block in nav.primary_links):
@@ -329,9 +326,6 @@ def add_menu_link(page, label=""):
 
 
 def build_users():
-    from accounts.factories import UserFactory
-    from accounts.models import User
-
     users = {}
     for email, first, last, groups, superuser in DEMO_USERS:
         user = User.objects.filter(email=email).first()

@@ -1,6 +1,7 @@
 from django import forms
 
-from .models import FeedbackSubmission
+# The feedback module, not the models package: guidance pages build this form for their context.
+from .models.feedback import FeedbackSubmission
 
 
 class FeedbackForm(forms.ModelForm):

@@ -5,7 +5,7 @@ from django.conf import settings
 from portal import ratelimit
 from portal.http import client_ip
 
-from .models import FeedbackSubmission
+from .models.feedback import FeedbackSubmission
 
 
 class FeedbackRejected(Exception):

@@ -1,8 +1,28 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpResponseServerError
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.template.response import TemplateResponse
 from wagtail.models import Page
+
+from .forms import FeedbackForm
+from .services import FeedbackRejected, submit_feedback
+
+
+def feedback(request, page, *args, **kwargs):
+    """Feedback posted to a guidance page's own address (see `wagtail_hooks`); a GET of the page is
+    Wagtail's, with the empty form from `GuidancePage.get_context`."""
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            submit_feedback(page=page, data=form.cleaned_data, request=request)
+        except FeedbackRejected as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(page.url + "?feedback=sent#feedback")
+    context = page.get_context(request, *args, **kwargs)
+    context["feedback_form"] = form
+    return TemplateResponse(request, page.get_template(request, *args, **kwargs), context, status=400)
 
 
 def search(request):

@@ -1,7 +1,14 @@
+import random
+import uuid
+from itertools import islice
+
 import factory
 import wagtail_factories
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.models import Page
 
 from .models import Audience, LibraryPage, ResourcePage, ResourceType, Topic
 
@@ -75,14 +82,6 @@ def bulk_create_resources(library, specs, batch_size=500):
     nothing). Pages made this way have no revision and are not in the search index until
     `update_index` runs.
     """
-    import uuid
-    from itertools import islice
-
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
-    from django.utils import timezone
-    from wagtail.models import Page
-
     content_type = ContentType.objects.get_for_model(ResourcePage)
     topic_link = ResourcePage.topics.through
     audience_link = ResourcePage.audiences.through
@@ -197,8 +196,6 @@ def synthetic_specs(count, *, types, topics, audiences, seed=0, prefix="Syntheti
     """`count` deterministic resource specs spread over every type, topic and audience (for
     `bulk_create_resources`): resource i has type i mod T, one or two topics and one or two
     audiences, a year from 2000 to 2025, and every third one is not free."""
-    import random
-
     rng = random.Random(seed)
     type_ids = [t.pk for t in types]
     topic_ids = [t.pk for t in topics]

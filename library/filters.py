@@ -19,8 +19,9 @@ from django.db.models import Case, F, When
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
+from django.http import QueryDict
 
-from .models import EARLIEST_YEAR, LATEST_YEAR, ResourcePage
+from .models.resource import EARLIEST_YEAR, LATEST_YEAR, ResourcePage
 
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
@@ -242,8 +243,6 @@ class ResourceFilterSet(django_filters.FilterSet):
     # Chips: one per active filter value, each with the query string that removes it ---------------
 
     def active_filters(self):
-        from django.http import QueryDict
-
         values = self.values
         chips = []
 

@@ -10,7 +10,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from .filters import FACETS, ResourceFilterSet
-from .models import RESOURCES_PER_PAGE, Audience, ResourcePage, ResourceType, Topic
+
+# The resource and tag modules, not the models package: the library page builds its listing from here.
+from .models.resource import RESOURCES_PER_PAGE, ResourcePage
+from .models.terms import Audience, ResourceType, Topic
 
 
 def load_taxonomy():

@@ -2,6 +2,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .models import LibraryPage
 from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView
 
 
@@ -31,8 +32,6 @@ def register_library_report_menu_item():
 
 @hooks.register("home_page_sections")
 def library_home_section(request, page):
-    from .models import LibraryPage
-
     library = LibraryPage.objects.live().public().first()
     if library is None:
         return None

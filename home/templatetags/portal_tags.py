@@ -1,14 +1,14 @@
 from django import template
 from wagtail.models import Site
 
+from home.models import NavigationSettings
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def main_menu(context):
     """The editor-controlled menu for the current site, as label/url/active dicts."""
-    from home.models import NavigationSettings
-
     request = context.get("request")
     if request is None:
         return []

@@ -258,6 +258,10 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "20"))
 STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "GB")
 
+# Row locks (portal.locking): a change that waits longer than this for another's lock is refused with a
+# "try again" message instead of hanging (PostgreSQL's lock_timeout).
+ROW_LOCK_TIMEOUT_SECONDS = float(env("ROW_LOCK_TIMEOUT_SECONDS", "10"))
+
 # Events: reminders go this many hours before the start (send_event_reminders, run every few minutes);
 # access information is kept this many days after an event when the person agreed, else one day.
 EVENTS_REMINDER_HOURS_BEFORE = int(env("EVENTS_REMINDER_HOURS_BEFORE", "48"))

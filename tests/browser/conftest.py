@@ -83,7 +83,11 @@ def assert_no_axe_violations(page):
 
 
 def sign_in(page, live_server, email, password="correct horse battery staple"):
+    """Signs in and waits until the site shows it, so the next navigation cannot cut the sign-in short."""
+    from playwright.sync_api import expect
+
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

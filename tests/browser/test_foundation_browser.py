@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,22 +19,25 @@ def site(transactional_db):
 
 def test_home_page_is_accessible(site, live_server, page):
     page.goto(live_server.url + "/")
-    assert page.locator("h1").first.inner_text() == site.title
+    expect(page.locator("h1").first).to_have_text(site.title)
     assert_no_axe_violations(page)
 
 
 def test_skip_link_moves_focus_to_main(site, live_server, page):
     page.goto(live_server.url + "/")
-    page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
-    assert skip.evaluate("el => el === document.activeElement")
+    expect(page.locator("h1").first).to_be_visible()
+    # Each step's outcome is waited for (a busy machine may take its time), never assumed at once.
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main-content")
+    expect(page).to_have_url(re.compile(r"#main-content$"))
+    expect(page.locator("#main-content")).to_be_focused()
 
 
 def test_guidance_page_with_feedback_form_is_accessible(site, live_server, page):
     page.goto(live_server.url + "/guidance/draft-manifesto/")
-    assert "Draft manifesto" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Draft manifesto")
     assert_no_axe_violations(page)
     # Errors: the summary and the field messages must be accessible too.
     page.get_by_role("button", name="Send feedback").click()
@@ -45,7 +50,7 @@ def test_guidance_page_with_feedback_form_is_accessible(site, live_server, page)
 
 def test_search_page_is_accessible(site, live_server, page):
     page.goto(live_server.url + "/search/?q=power")
-    assert page.get_by_role("status").first.inner_text().startswith(("1 result", "2 result", "3 result"))
+    expect(page.get_by_role("status").first).to_have_text(re.compile(r"^[123] results?\b"))
     assert_no_axe_violations(page)
 
 

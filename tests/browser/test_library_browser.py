@@ -37,7 +37,7 @@ def test_filter_clear_and_page_with_javascript(library, live_server, page):
     expect(page).to_have_url(re.compile(r"\?topic=ethics$"))
     expect(status(page)).to_have_text(f"{ethics} resources match your filters")
     expect(page.locator(".chip")).to_have_text(re.compile("Topic: Ethics"))
-    assert page.locator(".resource-card").count() == ethics
+    expect(page.locator(".resource-card")).to_have_count(ethics)
 
     # Narrow further with the free-text search and the button.
     page.get_by_label("Search the library").fill("research")

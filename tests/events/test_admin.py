@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from events import services
 from events.models import EventPage, Registration
@@ -77,9 +77,12 @@ def test_coordinator_sees_counts_summary_and_list(client, booked, coordinator):
 def test_csv_export(client, booked, coordinator):
     Registration.objects.filter(name="Will Wait").update(dietary_needs='=HYPERLINK("x")')
     client.force_login(coordinator)
-    response = client.get(reverse("events_admin:attendees_csv", args=[booked.pk]))
+    # The old per-event address leads to the registrations listing's export, filtered to the event.
+    response = client.get(reverse("events_admin:attendees_csv", args=[booked.pk]), follow=True)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert f"attendees-{booked.slug}.csv" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert {r["Name"] for r in rows} == {"Bea BSL", "Bo BSL", "Will Wait"}
     bea = next(r for r in rows if r["Name"] == "Bea BSL")
     assert (
@@ -193,3 +196,58 @@ def test_attendees_menu_item_only_for_coordinators(client, coordinator, editor):
     assert "Event attendees" in client.get(reverse("wagtailadmin_home")).text
     client.force_login(editor)
     assert "Event attendees" not in client.get(reverse("wagtailadmin_home")).text
+
+
+def test_registrations_listing_filters_and_exports(
+    client, booked, event_factory, person, coordinator, superuser
+):
+    other = event_factory(title="Another event")
+    services.register(other, data=person(name="Olga Other"))
+    index = reverse("events_admin:index")
+    client.force_login(coordinator)
+    everyone = client.get(index).text
+    assert "Bea BSL" in everyone and "Olga Other" in everyone
+    waiting = client.get(index, {"event": booked.pk, "status": "waiting"}).text
+    assert "Will Wait" in waiting and "Bea BSL" not in waiting and "Olga Other" not in waiting
+    xlsx = client.get(index, {"event": other.pk, "export": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+    # Nobody adds, edits or deletes registrations here: every change goes through the services.
+    client.force_login(superuser)
+    assert client.get(index).status_code == 200
+    for name in ("add", "edit", "delete", "copy"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"events_admin:{name}", args=[] if name == "add" else [1])
+
+
+@pytest.mark.parametrize("who", ["contributor", "editor"])
+def test_registrations_listing_inspect_and_history_are_closed_to_others(client, booked, who, request):
+    registration = Registration.objects.get(name="Bea BSL")
+    client.force_login(request.getfixturevalue(who))
+    for url in (
+        reverse("events_admin:index"),
+        reverse("events_admin:index") + "?export=csv",
+        reverse("events_admin:inspect", args=[registration.pk]),
+        reverse("events_admin:history", args=[registration.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert b"Bea BSL" not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+def test_history_shows_who_did_what(client, booked, coordinator, superuser):
+    client.force_login(coordinator)
+    waiting = Registration.objects.get(name="Will Wait")
+    EventPage.objects.filter(pk=booked.pk).update(capacity=10)
+    client.post(reverse("events_admin:promote", args=[booked.pk, waiting.pk]))
+    client.post(reverse("events_admin:attendance", args=[booked.pk, waiting.pk]), {"attendance": "attended"})
+    inspect = client.get(reverse("events_admin:inspect", args=[waiting.pk]))
+    assert inspect.status_code == 200 and "Halal" in inspect.text
+    history = client.get(reverse("events_admin:history", args=[waiting.pk])).text
+    assert "Joined the waiting list" in history
+    assert "Given a place from the waiting list by a coordinator" in history
+    assert "Attendance recorded: attended" in history
+    assert coordinator.get_full_name() in history
+    client.force_login(superuser)
+    client.post(reverse("events_admin:cancel_event", args=[booked.pk]))
+    page_history = client.get(reverse("wagtailadmin_pages:history", args=[booked.pk])).text
+    assert "Event cancelled" in page_history

@@ -1,19 +1,22 @@
 """Concurrent registrations on PostgreSQL: the lock keeps seats within capacity; without it, overbooking.
 
 Each thread has its own database connection (Django gives every thread one) and all start together at a
-barrier. RACE_WINDOW_SECONDS widens the gap between counting and writing in both tests alike, so the
-control test shows the race reliably instead of by luck.
+barrier. The services mark the gap between counting and writing with `portal.locking.race_point`: the
+locked test pauses there to widen the gap, and the control test holds every thread there until all have
+counted, so without the lock the race happens every time, not by luck.
 """
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from events import services
-from events.models import Registration
+from events.models import EventPage, Registration
+from portal.locking import at_race_points, locks_disabled
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -62,14 +65,11 @@ def race_event(home_page):
     return EventPageFactory(parent=index, capacity=CAPACITY, start=start, end=start + timedelta(hours=2))
 
 
-@pytest.fixture
-def race_window(monkeypatch):
-    monkeypatch.setattr(services, "RACE_WINDOW_SECONDS", 0.05)
-
-
-def test_concurrent_registrations_never_overbook(race_event, race_window):
+def test_concurrent_registrations_never_overbook(race_event):
     assert connection.vendor == "postgresql"
-    errors = run_concurrently(race_event, THREADS)
+    # A pause between counting and writing: the lock must hold however wide the gap is.
+    with at_race_points(lambda label: time.sleep(0.05)):
+        errors = run_concurrently(race_event, THREADS)
     assert errors == []
     confirmed = Registration.objects.filter(event=race_event, status="confirmed").count()
     waiting = Registration.objects.filter(event=race_event, status="waiting").count()
@@ -78,13 +78,44 @@ def test_concurrent_registrations_never_overbook(race_event, race_window):
     assert services.confirmed_seats(race_event) == CAPACITY
 
 
-def test_control_without_the_lock_overbooks(race_event, race_window, monkeypatch):
-    monkeypatch.setattr(services, "USE_EVENT_LOCK", False)
-    errors = run_concurrently(race_event, THREADS)
+def test_control_without_the_lock_overbooks(race_event):
+    # Every thread counts the seats before any of them writes; only the lock prevents what follows.
+    everyone_counted = threading.Barrier(THREADS)
+    with locks_disabled(), at_race_points(lambda label: everyone_counted.wait(timeout=60)):
+        errors = run_concurrently(race_event, THREADS)
     assert errors == []
     confirmed = Registration.objects.filter(event=race_event, status="confirmed").count()
     assert Registration.objects.filter(event=race_event).count() == THREADS
     assert confirmed > CAPACITY, "without the lock the race should overbook; the lock is what prevents it"
+
+
+def test_a_lock_held_too_long_is_a_clear_refusal(race_event, person, settings):
+    """A registration waits for the event's lock at most ROW_LOCK_TIMEOUT_SECONDS, then is refused
+    with a message (nothing is written), instead of hanging."""
+    settings.ROW_LOCK_TIMEOUT_SECONDS = 0.2
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                EventPage.objects.select_for_update().get(pk=race_event.pk)
+                holding.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        with pytest.raises(services.EventBusy, match="try again"):
+            services.register(race_event, data=person())
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    assert not Registration.objects.filter(event=race_event).exists()
+    services.register(race_event, data=person())  # once the lock is free, it works
+    assert Registration.objects.filter(event=race_event).count() == 1
 
 
 def test_concurrent_reminder_workers_send_each_reminder_once(home_page):

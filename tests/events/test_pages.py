@@ -144,6 +144,18 @@ def test_closed_registration_has_no_form(client, event_factory):
     assert Registration.objects.count() == 0
 
 
+def test_private_event_takes_no_registration_from_outsiders(client, event, user_factory):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=event, restriction_type=PageViewRestriction.LOGIN)
+    response = client.post(event.url, form_data())
+    assert response.status_code == 302 and "login" in response.url
+    assert Registration.objects.count() == 0
+    client.force_login(user_factory(email="member@example.org"))
+    assert client.post(event.url, form_data(email="member@example.org")).status_code == 302
+    assert Registration.objects.get().email == "member@example.org"
+
+
 def test_signed_in_user_is_prefilled(client, event, user_factory):
     user = user_factory(email="known@example.org", first_name="Kim", last_name="Known")
     client.force_login(user)

@@ -345,7 +345,7 @@ def test_wagtail_copy_gives_a_new_uid(event):
 
 
 def test_reminder_and_purge_tasks(event_factory, person):
-    from events.tasks import purge_access_needs, send_event_reminders
+    from events.jobs import purge_access_needs, send_event_reminders
 
     soon = event_factory(start=timezone.now() + timedelta(hours=3), end=timezone.now() + timedelta(hours=4))
     reg = services.register(soon, data=person(access_needs=["bsl"])).registration
@@ -358,24 +358,24 @@ def test_reminder_and_purge_tasks(event_factory, person):
 
 
 def test_failed_reminder_is_released_for_the_next_run(event_factory, person, monkeypatch):
-    from events import tasks
+    from events import emails
 
     soon = event_factory(start=timezone.now() + timedelta(hours=3), end=timezone.now() + timedelta(hours=4))
     failing = services.register(soon, data=person()).registration
     services.register(soon, data=person())
-    real = tasks.deliver_registration_email
+    real = emails.deliver_registration_email
 
     def flaky(pk, kind):
         if pk == failing.pk:
             raise ConnectionError("SMTP down")
         return real(pk, kind)
 
-    monkeypatch.setattr(tasks, "deliver_registration_email", flaky)
+    monkeypatch.setattr(emails, "deliver_registration_email", flaky)
     mail.outbox.clear()
     assert services.send_due_reminders() == 1
     failing.refresh_from_db()
     assert failing.reminder_sent_at is None
-    monkeypatch.setattr(tasks, "deliver_registration_email", real)
+    monkeypatch.setattr(emails, "deliver_registration_email", real)
     assert services.send_due_reminders() == 1
     assert services.send_due_reminders() == 0
     assert len(mail.outbox) == 2
@@ -438,3 +438,34 @@ def test_moving_an_event_moves_the_retention_date(event, person):
     assert kept.access_info_retain_until == event.end + timedelta(days=90)
     # Nothing is purged between the old date and the new one.
     assert services.purge_access_needs(now=event.end - timedelta(days=30)) == 0
+
+
+def test_register_as_of_an_earlier_time_checks_the_window_then(event_factory, person):
+    past = event_factory(
+        start=timezone.now() - timedelta(days=3), end=timezone.now() - timedelta(days=3, hours=-2)
+    )
+    with pytest.raises(services.RegistrationClosed):
+        services.register(past, data=person())
+    earlier = past.start - timedelta(days=10)
+    registration = services.register(past, data=person(), now=earlier).registration
+    assert registration.created_at == earlier == registration.confirmed_at
+    services.mark_attendance(registration, "attended", now=past.end)
+    registration.refresh_from_db()
+    assert registration.attendance == "attended" and registration.attendance_recorded_at == past.end
+
+
+def test_state_changes_are_in_wagtails_log(event, person, coordinator):
+    from wagtail.models import ModelLogEntry
+
+    first = services.register(event, data=person(brings_carer=True)).registration
+    services.register(event, data=person())
+    waiting = services.register(event, data=person()).registration
+    services.cancel_registration(first)
+    entries = ModelLogEntry.objects.filter(object_id=str(waiting.pk)).order_by("timestamp", "pk")
+    assert [(e.action, e.data.get("automatic"), e.user_id) for e in entries] == [
+        ("events.registration.waiting", None, None),
+        ("events.registration.promoted", True, None),
+    ]
+    assert ModelLogEntry.objects.filter(
+        object_id=str(first.pk), action="events.registration.cancelled"
+    ).exists()

@@ -72,6 +72,18 @@ def test_rate_limit_is_per_sender(client, manifesto, settings):
     assert client.post(URL, valid(), REMOTE_ADDR="10.0.0.1").status_code == 400
 
 
+def test_private_page_takes_no_feedback_from_outsiders(client, manifesto, editor):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=manifesto, restriction_type=PageViewRestriction.LOGIN)
+    response = client.post(URL, valid())
+    assert response.status_code == 302 and "login" in response.url
+    assert FeedbackSubmission.objects.count() == 0
+    client.force_login(editor)
+    assert client.post(URL, valid()).status_code == 302
+    assert FeedbackSubmission.objects.count() == 1
+
+
 def test_page_without_feedback_ignores_posts(client, home_page):
     page = GuidancePage.objects.get(slug="sharing-power")
     assert not page.accepts_feedback

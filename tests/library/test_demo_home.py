@@ -41,6 +41,27 @@ def test_demo_is_idempotent_and_adds_synthetic_resources(demo):
     assert all(not problems for problems in Page.find_problems())
 
 
+def test_demo_resources_come_from_the_csv_and_keep_editors_changes(demo):
+    import csv
+
+    from library.demo import DEMO_RESOURCES
+
+    with DEMO_RESOURCES.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    resources = {r.title: r for r in ResourcePage.objects.child_of(demo).select_related("resource_type")}
+    assert len(rows) == len(resources) == 63
+    for row in rows:
+        resource = resources[row["title"]]
+        assert resource.summary == row["summary"] and resource.resource_type.slug == row["type"]
+        assert {t.slug for t in resource.topics.all()} == set(row["topics"].split(";"))
+    edited = resources[rows[0]["title"]]
+    ResourcePage.objects.filter(pk=edited.pk).update(summary="An editor's own words.")
+    call_command("load_demo_data", stdout=StringIO())
+    edited.refresh_from_db()
+    assert edited.summary == "An editor's own words."
+    assert ResourcePage.objects.child_of(demo).count() == 63
+
+
 def test_home_page_shows_featured_and_latest_resources(demo, client):
     html = client.get("/").content.decode()
     assert "From the resource library" in html

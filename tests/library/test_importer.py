@@ -53,6 +53,18 @@ def test_csv_import_creates_tagged_resources(library, vocab, tmp_path):
     assert pay.external_url == "https://example.org/pay"
 
 
+def test_import_without_updates_only_adds_what_is_missing(library, vocab, tmp_path):
+    path = tmp_path / "resources.csv"
+    path.write_text(CSV, encoding="utf-8")
+    import_resources(path, library=library)
+    ResourcePage.objects.filter(title="Paying people fairly").update(summary="Edited by an editor.")
+    path.write_text(CSV + "A third resource,Something new.,toolkit,,,,,,,\n", encoding="utf-8")
+    result = import_resources(path, library=library, update_existing=False)
+    assert (len(result.created), len(result.updated), len(result.unchanged)) == (1, 0, 2)
+    assert ResourcePage.objects.get(title="Paying people fairly").summary == "Edited by an editor."
+    assert ResourcePage.objects.filter(title="A third resource").exists()
+
+
 def test_csv_reimport_updates_and_never_duplicates(library, vocab, tmp_path):
     path = tmp_path / "resources.csv"
     path.write_text(CSV, encoding="utf-8")

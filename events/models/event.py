@@ -1,4 +1,4 @@
-"""Events, their registrations and the choices both share.
+"""Event pages.
 
 Times are stored in UTC (USE_TZ) and shown in the event's own `time_zone`, which defaults to the site's
 zone. Fields that identify an event to calendar apps (`ical_uid`, `ical_sequence`) and its cancellation
@@ -9,73 +9,26 @@ publishing an old draft can never reset them.
 import hashlib
 import uuid
 import zoneinfo
-from datetime import UTC, timedelta
+from datetime import UTC
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
+from home.blocks import BaseStreamBlock
 
-
-class AccessProvision(models.TextChoices):
-    STEP_FREE = "step_free", "Step-free route"
-    ACCESSIBLE_TOILET = "accessible_toilet", "Accessible toilet"
-    HEARING_LOOP = "hearing_loop", "Tested hearing loop"
-    BSL = "bsl", "BSL interpreters"
-    LIVE_CAPTIONS = "live_captions", "Live captions"
-    QUIET_ROOM = "quiet_room", "Quiet room"
-    BREAKS = "breaks", "Regular breaks"
-    MATERIALS_IN_ADVANCE = "materials_in_advance", "Materials in advance"
-    LARGE_PRINT = "large_print", "Large print"
-
-
-class ChoiceListField(models.JSONField):
-    """A list of choice values stored as JSON (works on SQLite and PostgreSQL), edited as checkboxes."""
-
-    def __init__(self, *args, choice_class=None, **kwargs):
-        self.choice_class = choice_class
-        kwargs.setdefault("default", list)
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["choice_class"] = self.choice_class
-        if kwargs.get("default") is list:
-            del kwargs["default"]
-        if kwargs.get("blank") is True:
-            del kwargs["blank"]
-        return name, path, args, kwargs
-
-    def formfield(self, **kwargs):
-        return forms.MultipleChoiceField(
-            choices=self.choice_class.choices,
-            required=not self.blank,
-            widget=forms.CheckboxSelectMultiple,
-            label=kwargs.get("label") or self.verbose_name.capitalize(),
-            help_text=self.help_text,
-        )
-
-    def validate(self, value, model_instance):
-        super().validate(value, model_instance)
-        unknown = set(value or []) - set(self.choice_class.values)
-        if unknown:
-            raise ValidationError(f"Unknown choice(s): {', '.join(sorted(unknown))}")
-
+from ..choices import AccessProvision, EventStatus, EventType, Format
+from ..forms import RegistrationForm
+from .fields import ChoiceListField
+from .registration import Registration
 
 SCHEDULE_FIELDS = (
     "start",
@@ -99,56 +52,10 @@ def time_zone_choices():
     return [(zone, zone) for zone in sorted(zones)]
 
 
-class EventIndexPage(Page):
-    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [
-        FieldPanel("introduction", help_text="Who the events are for, and how to ask about access."),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types = ["events.EventPage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = "event index page"
-
-    def events(self):
-        """Live, public events under this index, each annotated with its confirmed seats (one query)."""
-        return EventPage.objects.child_of(self).live().public().with_seat_counts()
-
-    def get_context(self, request, *args, **kwargs):
-        from .filters import EventFilter
-
-        context = super().get_context(request, *args, **kwargs)
-        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
-        paginator = Paginator(event_filter.qs, 20)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except (PageNotAnInteger, EmptyPage):
-            page_obj = paginator.page(1)
-        context["filter"] = event_filter
-        context["events"] = page_obj
-        context["showing_past"] = event_filter.showing_past
-        return context
-
-
 class EventPageQuerySet(PageQuerySet):
     def with_seat_counts(self):
-        """Annotates `confirmed_seats` in the same query, so listings never count per row.
-
-        A correlated subquery (on the event/status index), not a join with GROUP BY: the database only
-        sums the registrations of the rows it returns, instead of grouping every registration first.
-        """
-        seats = (
-            Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
-            .order_by()
-            .values("event")
-            .annotate(total=Sum("seats"))
-            .values("total")
-        )
-        return self.annotate(confirmed_seats=Coalesce(Subquery(seats, output_field=models.IntegerField()), 0))
+        """Annotates `confirmed_seats` in the same query, so listings never count per row."""
+        return self.annotate(confirmed_seats=Registration.objects.confirmed_seats_of(OuterRef("pk")))
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now())
@@ -162,22 +69,10 @@ class EventPageManager(PageManager.from_queryset(EventPageQuerySet)):
 
 
 class EventPage(Page):
-    class EventType(models.TextChoices):
-        WORKSHOP = "workshop", "Workshop"
-        TRAINING = "training", "Training"
-        MEETING = "meeting", "Meeting"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        SOCIAL = "social", "Social"
-        OTHER = "other", "Other"
+    EventType = EventType
+    Format = Format
 
-    class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid (in person and online)"
-
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Going ahead"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = EventStatus
 
     summary = models.TextField(max_length=500, help_text="One or two plain-English sentences for listings.")
     body = StreamField(BaseStreamBlock(), blank=True)
@@ -384,16 +279,7 @@ class EventPage(Page):
 
     def seat_counts(self):
         """Counts for this event in one query: confirmed seats, waiting and cancelled people."""
-        regs = Registration.objects.filter(event=self)
-        counts = regs.aggregate(
-            confirmed_seats=Coalesce(Sum("seats", filter=Q(status=Registration.Status.CONFIRMED)), 0),
-            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-            waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
-            cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
-            attended=Count("pk", filter=Q(attendance=Registration.Attendance.ATTENDED)),
-            no_show=Count("pk", filter=Q(attendance=Registration.Attendance.NO_SHOW)),
-        )
-        return counts
+        return Registration.objects.filter(event=self).counts()
 
     def places_left(self, confirmed_seats):
         if self.capacity is None:
@@ -415,8 +301,7 @@ class EventPage(Page):
 
     # Serving -----------------------------------------------------------------------------------
     def get_context(self, request, *args, **kwargs):
-        from .forms import RegistrationForm
-
+        """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
         counts = self.seat_counts()
         context["counts"] = counts
@@ -430,118 +315,3 @@ class EventPage(Page):
         follows = self.follows_up_on
         context["follows_up_on_page"] = follows if follows and follows.live else None
         return context
-
-    def serve(self, request, *args, **kwargs):
-        if request.method != "POST":
-            return super().serve(request, *args, **kwargs)
-        from .forms import RegistrationForm
-        from .services import AlreadyRegistered, RegistrationRefused, register
-
-        form = RegistrationForm(request.POST, event=self, user=request.user)
-        if form.is_valid():
-            try:
-                result = register(
-                    self, data=form.cleaned_data, user=request.user if request.user.is_authenticated else None
-                )
-            except AlreadyRegistered:
-                return HttpResponseRedirect(self.url + "?already=1#register")
-            except RegistrationRefused as exc:
-                form.add_error(None, str(exc))
-            else:
-                from django.urls import reverse
-
-                from .signing import make_manage_token
-
-                url = reverse("events:manage", args=[make_manage_token(result.registration)])
-                return HttpResponseRedirect(f"{url}?new={result.registration.status}")
-        context = self.get_context(request, *args, **kwargs)
-        context["form"] = form
-        return TemplateResponse(request, self.get_template(request), context, status=400)
-
-
-class Registration(models.Model):
-    """One person's place (and their carer's or PA's) at an event.
-
-    `seats` is 2 when a carer or PA comes along; capacity counts seats, not people. `created_at` orders the
-    waiting list: first come, first served.
-    """
-
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITING = "waiting", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
-
-    class Attendance(models.TextChoices):
-        UNKNOWN = "", "Not recorded"
-        ATTENDED = "attended", "Attended"
-        NO_SHOW = "no_show", "Did not come"
-
-    class ContactPreference(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
-
-    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="event_registrations",
-    )
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    phone = models.CharField(max_length=40, blank=True)
-    preferred_contact = models.CharField(
-        max_length=10, choices=ContactPreference.choices, default=ContactPreference.EMAIL
-    )
-    brings_carer = models.BooleanField("a carer or PA comes with me", default=False)
-    carer_name = models.CharField(max_length=200, blank=True)
-    seats = models.PositiveSmallIntegerField(default=1, editable=False)
-
-    access_needs = ChoiceListField(choice_class=AccessProvision)
-    access_needs_other = models.TextField(blank=True)
-    dietary_needs = models.TextField(blank=True)
-    consent_to_keep_access_info = models.BooleanField(default=False)
-    access_info_retain_until = models.DateTimeField(null=True, blank=True, db_index=True)
-    access_info_purged_at = models.DateTimeField(null=True, blank=True)
-
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
-    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "email"], name="events_one_registration_per_email"),
-        ]
-        indexes = [models.Index(fields=["event", "status", "created_at"])]
-
-    def __str__(self):
-        return f"{self.name} ({self.get_status_display()}) at {self.event_id}"
-
-    def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
-        self.seats = 2 if self.brings_carer else 1
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "brings_carer" in update_fields:
-            kwargs["update_fields"] = set(update_fields) | {"seats"}
-        super().save(*args, **kwargs)
-
-    @property
-    def has_access_info(self):
-        return bool(self.access_needs or self.access_needs_other or self.dietary_needs)
-
-    @property
-    def access_need_labels(self):
-        return [
-            AccessProvision(value).label for value in self.access_needs if value in AccessProvision.values
-        ]
-
-
-def access_retention_period():
-    return timedelta(days=getattr(settings, "EVENTS_ACCESS_RETENTION_DAYS", 90))

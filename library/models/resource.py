@@ -1,4 +1,4 @@
-"""The resource library: taxonomy snippets, the library index page and resource pages."""
+"""A resource in the library, and the limits its fields keep to."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,11 +8,13 @@ from modelcluster.fields import ParentalManyToManyField
 from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
+from home.blocks import BaseStreamBlock
+
+from .terms import Audience, ResourceType, Topic
 
 RESOURCES_PER_PAGE = 20
 EARLIEST_YEAR = 1900
@@ -22,66 +24,6 @@ LATEST_YEAR = 2100
 http_url_validator = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
-
-
-class TaxonomyTerm(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(
-        max_length=100, unique=True, help_text="Used in shareable library addresses, e.g. ?topic=ethics."
-    )
-    description = models.TextField(blank=True, help_text="Optional: what belongs under this term.")
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
-
-    class Meta:
-        abstract = True
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class ResourceType(TaxonomyTerm):
-    class Meta(TaxonomyTerm.Meta):
-        verbose_name = "resource type"
-
-
-class Topic(TaxonomyTerm):
-    class Meta(TaxonomyTerm.Meta):
-        verbose_name = "topic"
-
-
-class Audience(TaxonomyTerm):
-    class Meta(TaxonomyTerm.Meta):
-        verbose_name = "audience"
-
-
-class LibraryPage(Page):
-    """The resource library: lists its resource pages through `library.filters.ResourceFilterSet`."""
-
-    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [
-        FieldPanel("introduction", help_text="A sentence or two on what visitors will find here."),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types = ["library.ResourcePage"]
-
-    class Meta:
-        verbose_name = "library page"
-
-    def resources(self):
-        """Every live resource in this library (the base of the listing, the export and the API)."""
-        return ResourcePage.objects.live().public().descendant_of(self)
-
-    def get_context(self, request, *args, **kwargs):
-        from .services import library_listing
-
-        context = super().get_context(request, *args, **kwargs)
-        context["listing"] = library_listing(self, request.GET)
-        return context
 
 
 class ResourcePage(Page):

@@ -1,0 +1,51 @@
+"""The choices of events and registrations, with no database behind them: what kind of event it is and
+how it runs, the access provisions it offers and people ask for, how people like to be contacted, and
+how long access information is kept. Forms and filters take them from here rather than from the models,
+so that pages can build their forms and filters without an import loop."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    WORKSHOP = "workshop", "Workshop"
+    TRAINING = "training", "Training"
+    MEETING = "meeting", "Meeting"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    SOCIAL = "social", "Social"
+    OTHER = "other", "Other"
+
+
+class Format(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "Hybrid (in person and online)"
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Going ahead"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class AccessProvision(models.TextChoices):
+    STEP_FREE = "step_free", "Step-free route"
+    ACCESSIBLE_TOILET = "accessible_toilet", "Accessible toilet"
+    HEARING_LOOP = "hearing_loop", "Tested hearing loop"
+    BSL = "bsl", "BSL interpreters"
+    LIVE_CAPTIONS = "live_captions", "Live captions"
+    QUIET_ROOM = "quiet_room", "Quiet room"
+    BREAKS = "breaks", "Regular breaks"
+    MATERIALS_IN_ADVANCE = "materials_in_advance", "Materials in advance"
+    LARGE_PRINT = "large_print", "Large print"
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+
+
+def access_retention_period():
+    return timedelta(days=getattr(settings, "EVENTS_ACCESS_RETENTION_DAYS", 90))

@@ -1,0 +1,95 @@
+"""E-mails to registrants.
+
+E-mails are HTML with a plain-text part. When the person has (or had) a seat, a calendar file goes with
+them: METHOD:REQUEST for a place, a change or a reminder (same UID, current SEQUENCE), METHOD:CANCEL when
+their place or the event is cancelled. The MIME part's `method=` always matches the calendar's METHOD.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from portal.mail import build_message
+
+from .ical import event_calendar_bytes
+from .models import Registration
+from .signing import make_manage_token
+
+SUBJECTS = {
+    "confirmed": "Your place is confirmed: {title}",
+    "waiting": "You are on the waiting list: {title}",
+    "promoted": "Good news, a place is free for you: {title}",
+    "cancelled": "Your place is cancelled: {title}",
+    "event_changed": "Changed: {title}",
+    "event_cancelled": "Cancelled: {title}",
+    "reminder": "Reminder: {title}",
+    "manage_link": "Your link to manage your place: {title}",
+}
+
+
+def calendar_method(kind, registration):
+    if kind in ("cancelled", "event_cancelled"):
+        return "CANCEL" if registration.confirmed_at else None
+    if kind in ("confirmed", "promoted", "event_changed", "reminder") and registration.status == "confirmed":
+        return "REQUEST"
+    return None
+
+
+def site_root_url(event):
+    site = event.get_site()
+    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+
+
+def build_registration_email(registration, kind):
+    event = registration.event
+    root = site_root_url(event)
+    manage_url = root + reverse("events:manage", args=[make_manage_token(registration)])
+    method = calendar_method(kind, registration)
+    context = {
+        "kind": kind,
+        "registration": registration,
+        "event": event,
+        "event_url": event.get_full_url() or root,
+        "manage_url": manage_url,
+        "show_joining_details": registration.status == "confirmed"
+        and kind not in ("cancelled", "event_cancelled"),
+        "has_calendar": bool(method),
+    }
+    attachments = []
+    if method:
+        ics = event_calendar_bytes(
+            event,
+            method=method,
+            base_url=root,
+            registration=registration,
+            include_private=context["show_joining_details"],
+        )
+        attachments.append(
+            {
+                "filename": "event.ics",
+                "content": ics.decode("utf-8"),
+                "mimetype": f"text/calendar; method={method}",
+            }
+        )
+    message = build_message(
+        # Titles are one line in the admin, but a header must never carry a newline.
+        subject=SUBJECTS[kind].format(title=" ".join(event.title.split())),
+        to=[registration.email],
+        text=render_to_string("events/email/registration.txt", context),
+        html=render_to_string("events/email/registration.html", context),
+        attachments=attachments,
+        reply_to=[event.contact_email] if event.contact_email else None,
+    )
+    return message
+
+
+def deliver_registration_email(registration_id, kind):
+    registration = (
+        Registration.objects.select_related("event", "event__follows_up_on")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        return False
+    build_registration_email(registration, kind).send()
+    return True

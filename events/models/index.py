@@ -1,0 +1,43 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from home.blocks import RICH_TEXT_FEATURES
+
+from ..filters import EventFilter
+from .event import EventPage
+
+
+class EventIndexPage(Page):
+    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction", help_text="Who the events are for, and how to ask about access."),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["events.EventPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "event index page"
+
+    def events(self):
+        """Live, public events under this index, each annotated with its confirmed seats (one query)."""
+        return EventPage.objects.child_of(self).live().public().with_seat_counts()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
+        paginator = Paginator(event_filter.qs, 20)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            page_obj = paginator.page(1)
+        context["filter"] = event_filter
+        context["events"] = page_obj
+        context["showing_past"] = event_filter.showing_past
+        return context

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ..choices import AccessProvision, ContactPreference
+from .fields import ChoiceListField
+
+
+class RegistrationQuerySet(models.QuerySet):
+    """The capacity rule's one measure: the seats of confirmed places (a carer or PA takes one too)."""
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def confirmed_seats(self):
+        """The seats taken by the confirmed places in this queryset (0 when none)."""
+        return self.confirmed().aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
+
+    def confirmed_seats_of(self, event):
+        """The confirmed seats of `event` (an event or `OuterRef("pk")`) as an expression.
+
+        A correlated subquery (on the event/status index), not a join with GROUP BY: the database only
+        sums the registrations of the rows it returns, instead of grouping every registration first.
+        """
+        seats = (
+            self.confirmed()
+            .filter(event=event)
+            .order_by()
+            .values("event")
+            .annotate(total=Sum("seats"))
+            .values("total")
+        )
+        return Coalesce(Subquery(seats, output_field=models.IntegerField()), 0)
+
+    def counts(self):
+        """Confirmed seats, and the people confirmed, waiting, cancelled, attended and absent, in one query."""
+        confirmed = Q(status=Registration.Status.CONFIRMED)
+        return self.aggregate(
+            confirmed_seats=Coalesce(Sum("seats", filter=confirmed), 0),
+            confirmed=Count("pk", filter=confirmed),
+            waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
+            cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
+            attended=Count("pk", filter=Q(attendance=Registration.Attendance.ATTENDED)),
+            no_show=Count("pk", filter=Q(attendance=Registration.Attendance.NO_SHOW)),
+        )
+
+
+class Registration(models.Model):
+    """One person's place (and their carer's or PA's) at an event.
+
+    `seats` is 2 when a carer or PA comes along; capacity counts seats, not people. `created_at` orders the
+    waiting list: first come, first served.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITING = "waiting", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", "Not recorded"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "Did not come"
+
+    ContactPreference = ContactPreference
+
+    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_registrations",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactPreference.choices, default=ContactPreference.EMAIL
+    )
+    brings_carer = models.BooleanField("a carer or PA comes with me", default=False)
+    carer_name = models.CharField(max_length=200, blank=True)
+    seats = models.PositiveSmallIntegerField(default=1, editable=False)
+
+    access_needs = ChoiceListField(choice_class=AccessProvision)
+    access_needs_other = models.TextField(blank=True)
+    dietary_needs = models.TextField(blank=True)
+    consent_to_keep_access_info = models.BooleanField(default=False)
+    access_info_retain_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    access_info_purged_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "email"], name="events_one_registration_per_email"),
+        ]
+        indexes = [models.Index(fields=["event", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()}) at {self.event_id}"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        self.seats = 2 if self.brings_carer else 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "brings_carer" in update_fields:
+            kwargs["update_fields"] = set(update_fields) | {"seats"}
+        super().save(*args, **kwargs)
+
+    @property
+    def has_access_info(self):
+        return bool(self.access_needs or self.access_needs_other or self.dietary_needs)
+
+    @property
+    def access_need_labels(self):
+        return [
+            AccessProvision(value).label for value in self.access_needs if value in AccessProvision.values
+        ]

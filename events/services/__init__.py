@@ -1,0 +1,51 @@
+"""Every state change of events and registrations, one module per subject: `registrations` (with the
+capacity invariant), `event_changes`, `housekeeping`; `common` holds what they share."""
+
+from .common import (
+    AlreadyRegistered,
+    EventBusy,
+    EventFull,
+    RegistrationClosed,
+    RegistrationRefused,
+    confirmed_seats,
+)
+from .event_changes import (
+    cancel_event,
+    change_event,
+    create_follow_up,
+    event_published,
+    schedule_fingerprint,
+)
+from .housekeeping import due_reminder_ids, purge_access_needs, reminder_lead_time, send_due_reminders
+from .registrations import (
+    RegistrationResult,
+    cancel_registration,
+    change_needs,
+    mark_attendance,
+    promote,
+    register,
+)
+
+__all__ = [
+    "AlreadyRegistered",
+    "EventBusy",
+    "EventFull",
+    "RegistrationClosed",
+    "RegistrationRefused",
+    "RegistrationResult",
+    "cancel_event",
+    "cancel_registration",
+    "change_event",
+    "change_needs",
+    "confirmed_seats",
+    "create_follow_up",
+    "due_reminder_ids",
+    "event_published",
+    "mark_attendance",
+    "promote",
+    "purge_access_needs",
+    "register",
+    "reminder_lead_time",
+    "schedule_fingerprint",
+    "send_due_reminders",
+]

@@ -1,0 +1,78 @@
+"""Scheduled housekeeping: reminders before an event, and deleting access information when its time is up."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import emails
+from ..models import EventPage, Registration
+
+logger = logging.getLogger(__name__)
+
+
+def reminder_lead_time():
+    return timedelta(hours=getattr(settings, "EVENTS_REMINDER_HOURS_BEFORE", 48))
+
+
+def due_reminder_ids(now=None):
+    now = now or timezone.now()
+    return list(
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            event__status=EventPage.Status.SCHEDULED,
+            event__live=True,
+            event__start__gt=now,
+            event__start__lte=now + reminder_lead_time(),
+        ).values_list("pk", flat=True)
+    )
+
+
+def send_due_reminders(now=None):
+    """Sends each due reminder exactly once, even with several workers running this at the same time.
+
+    Each registration is claimed by a conditional UPDATE (reminder_sent_at IS NULL); the database lets only
+    one worker's UPDATE match, and only that worker sends. If sending fails the claim is released, so the
+    next run tries again; the others carry on. Returns how many were sent.
+    """
+    now = now or timezone.now()
+    sent = 0
+    for pk in due_reminder_ids(now):
+        claimed = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
+        if not claimed:
+            continue
+        try:
+            emails.deliver_registration_email(pk, "reminder")
+        except Exception:
+            logger.exception("Reminder for registration %s failed; the next run will retry it", pk)
+            Registration.objects.filter(pk=pk, reminder_sent_at=now).update(reminder_sent_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def purge_access_needs(now=None):
+    """Deletes access and dietary information whose retention time has passed. Returns the count.
+
+    That a carer or PA came, and their name, is access information too and goes with the rest. The
+    stored `seats` stays as it was: the event's past seat count does not change (`update` bypasses
+    Registration.save, which would recount it).
+    """
+    now = now or timezone.now()
+    return Registration.objects.filter(
+        Q(access_info_retain_until__lte=now),
+        Q(access_info_purged_at__isnull=True),
+    ).update(
+        access_needs=[],
+        access_needs_other="",
+        dietary_needs="",
+        brings_carer=False,
+        carer_name="",
+        consent_to_keep_access_info=False,
+        access_info_purged_at=now,
+    )

@@ -1,0 +1,254 @@
+"""Every state change of events and registrations.
+
+The capacity invariant: the confirmed seats of an event (carers and PAs count) never exceed its capacity.
+It holds under concurrent requests because every change that can add confirmed seats locks the event row
+first (`portal.locking`), then counts, then writes, all in one transaction. PostgreSQL makes the second
+request wait at the lock; SQLite ignores the lock but its IMMEDIATE transactions serialise writers.
+
+E-mails and signals go out only after the transaction commits (`transaction.on_commit`), so nobody is told
+about a place that was rolled back.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.locking import lock_rows, race_point
+
+from ..audit import (
+    ATTENDANCE,
+    CANCELLED,
+    JOINED_WAITING_LIST,
+    NEEDS_CHANGED,
+    PROMOTED,
+    REGISTERED,
+    log_change,
+)
+from ..models import Registration
+from ..signals import attendance_recorded
+from .common import (
+    AlreadyRegistered,
+    EventBusy,
+    EventFull,
+    RegistrationClosed,
+    RegistrationRefused,
+    _apply_needs,
+    _email,
+    _lock_event,
+    _lock_registration,
+    confirmed_seats,
+)
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+
+def register(event, *, data, user=None, now=None):
+    """Registers a person (and their carer or PA) for an event.
+
+    Invariants: confirmed seats never exceed capacity; when full (or while others wait) the person joins the
+    waiting list if it is on, otherwise EventFull is raised; registration only inside the event's window (RegistrationClosed);
+    one registration per e-mail and event: a second attempt raises AlreadyRegistered and e-mails a fresh
+    manage link, while a cancelled registration is reopened (going to the back of the queue).
+    `now` is when the person registered (demo data records registrations made earlier); the window is
+    checked as of then.
+    """
+    when = now
+    email = data["email"].strip().lower()
+    duplicate = None
+    with transaction.atomic():
+        event = _lock_event(event)
+        is_open, reason = event.registration_state(when)
+        if not is_open:
+            raise RegistrationClosed(reason)
+        registration = Registration.objects.filter(event=event, email=email).first()
+        if registration is not None and registration.status != Registration.Status.CANCELLED:
+            duplicate = registration
+        else:
+            taken = confirmed_seats(event)
+            race_point("events.register")
+            seats = 2 if data.get("brings_carer") else 1
+            # Newcomers never overtake the waiting list: while anyone waits, a free seat belongs to the
+            # queue (a coordinator may still promote someone out of turn).
+            queue_waiting = (
+                event.capacity is not None
+                and Registration.objects.filter(event=event, status=Registration.Status.WAITING).exists()
+            )
+            if event.capacity is None or (not queue_waiting and taken + seats <= event.capacity):
+                status = Registration.Status.CONFIRMED
+            elif event.waiting_list_enabled:
+                status = Registration.Status.WAITING
+            else:
+                raise EventFull("Sorry, this event is full and has no waiting list.")
+            created = registration is None
+            if created:
+                registration = Registration(event=event, email=email)
+            now = when or timezone.now()
+            registration.event = event
+            registration.user = user or registration.user
+            registration.name = data["name"]
+            registration.phone = data.get("phone", "")
+            registration.preferred_contact = (
+                data.get("preferred_contact") or Registration.ContactPreference.EMAIL
+            )
+            registration.brings_carer = bool(data.get("brings_carer"))
+            registration.carer_name = data.get("carer_name", "") if registration.brings_carer else ""
+            _apply_needs(registration, data)
+            registration.status = status
+            registration.created_at = now
+            registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
+            registration.cancelled_at = None
+            registration.reminder_sent_at = None
+            registration.attendance = ""
+            try:
+                with transaction.atomic():
+                    registration.save()
+            except IntegrityError:
+                # Two first registrations with one e-mail at once (possible only without the lock).
+                duplicate = Registration.objects.get(event=event, email=email)
+            else:
+                confirmed = status == Registration.Status.CONFIRMED
+                _email(registration.pk, "confirmed" if confirmed else "waiting")
+                log_change(registration, REGISTERED if confirmed else JOINED_WAITING_LIST, user=user)
+    if duplicate is not None:
+        # Outside the atomic block, so the fresh link goes out although the caller gets an exception.
+        _email(duplicate.pk, "manage_link")
+        raise AlreadyRegistered(duplicate)
+    return RegistrationResult(registration=registration, created=created)
+
+
+def _promote_waiting(event):
+    """Confirms people from the waiting list, first come first served, while whole parties fit.
+
+    Stops at the first party that does not fit rather than letting someone further back jump the queue.
+    Must run inside a transaction holding the event lock. Returns the promoted registrations.
+    """
+    if event.capacity is None:
+        waiting = list(Registration.objects.filter(event=event, status=Registration.Status.WAITING))
+        free = None
+    else:
+        free = event.capacity - confirmed_seats(event)
+        if free <= 0:
+            return []
+        waiting = lock_rows(
+            Registration.objects.filter(event=event, status=Registration.Status.WAITING).order_by(
+                "created_at", "pk"
+            ),
+            timeout_error=EventBusy,
+        )
+    promoted = []
+    now = timezone.now()
+    for registration in waiting:
+        if free is not None and registration.seats > free:
+            break
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        promoted.append(registration)
+        if free is not None:
+            free -= registration.seats
+        _email(registration.pk, "promoted")
+        log_change(registration, PROMOTED, automatic=True)
+    return promoted
+
+
+def cancel_registration(registration, *, notify=True, actor=None):
+    """Cancels a place and promotes from the waiting list. Idempotent: cancelling twice changes nothing.
+    `actor` is who did it when it was not the registrant (through their link)."""
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        registration = _lock_registration(registration)
+        if registration.status == Registration.Status.CANCELLED:
+            return registration, []
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        if notify:
+            _email(registration.pk, "cancelled")
+        log_change(registration, CANCELLED, user=actor)
+        # Also when a waiting person leaves: the party behind them may fit where they did not.
+        promoted = _promote_waiting(event) if not event.is_cancelled else []
+    return registration, promoted
+
+
+def change_needs(registration, *, data, actor=None):
+    """Changes access needs, dietary needs, contact details and whether a carer or PA comes.
+
+    Adding a carer takes a second seat, so it is refused when that would go over capacity; dropping one
+    frees a seat and promotes from the waiting list.
+    """
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        registration = _lock_registration(registration)
+        registration.event = event
+        if registration.status == Registration.Status.CANCELLED:
+            raise RegistrationRefused("This place has been cancelled, so it cannot be changed.")
+        old_seats = registration.seats
+        new_carer = bool(data.get("brings_carer", registration.brings_carer))
+        new_seats = 2 if new_carer else 1
+        if (
+            registration.status == Registration.Status.CONFIRMED
+            and new_seats > old_seats
+            and event.capacity is not None
+            and confirmed_seats(event) - old_seats + new_seats > event.capacity
+        ):
+            raise EventFull(
+                "There is no free seat for a carer or PA at the moment. Please call the contact number so we "
+                "can help."
+            )
+        registration.brings_carer = new_carer
+        for name in ("carer_name", "phone", "preferred_contact"):
+            if name in data:
+                setattr(registration, name, data[name])
+        _apply_needs(registration, data)
+        registration.access_info_purged_at = None
+        registration.save()
+        log_change(registration, NEEDS_CHANGED, user=actor)
+        if new_seats < old_seats and not event.is_cancelled:
+            # A confirmed party frees a seat, or the waiting party at the front now fits.
+            _promote_waiting(event)
+    return registration
+
+
+def promote(registration, *, actor=None):
+    """A coordinator (`actor`) confirms someone from the waiting list out of turn, if their party fits."""
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        registration = _lock_registration(registration)
+        if registration.status != Registration.Status.WAITING:
+            raise RegistrationRefused(f"{registration.name} is not on the waiting list.")
+        if event.capacity is not None and confirmed_seats(event) + registration.seats > event.capacity:
+            raise EventFull(
+                f"There are not enough free seats for {registration.name}. Raise the capacity first, or wait "
+                "for a cancellation."
+            )
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = timezone.now()
+        registration.save(update_fields=["status", "confirmed_at"])
+        _email(registration.pk, "promoted")
+        log_change(registration, PROMOTED, user=actor, automatic=False)
+    return registration
+
+
+def mark_attendance(registration, attendance, *, now=None, actor=None):
+    """Records attended / no-show for a confirmed place; sends `attendance_recorded` after commit."""
+    if attendance not in (Registration.Attendance.ATTENDED, Registration.Attendance.NO_SHOW):
+        raise RegistrationRefused("Choose attended or did not come.")
+    with transaction.atomic():
+        registration = _lock_registration(registration, Registration.objects.select_related("event"))
+        if registration.status != Registration.Status.CONFIRMED:
+            raise RegistrationRefused("Attendance can only be recorded for confirmed places.")
+        if registration.attendance == attendance:
+            return registration
+        registration.attendance = attendance
+        registration.attendance_recorded_at = now or timezone.now()
+        registration.save(update_fields=["attendance", "attendance_recorded_at"])
+        log_change(registration, ATTENDANCE, user=actor, attendance=attendance)
+        transaction.on_commit(
+            lambda: attendance_recorded.send(sender=Registration, registration=registration)
+        )
+    return registration

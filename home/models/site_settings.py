@@ -1,0 +1,82 @@
+"""Site-wide settings editors change in the admin: contact details, footer and the main menu."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from modelcluster.models import ClusterableModel
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+
+
+class SocialLinkBlock(blocks.StructBlock):
+    label = blocks.CharBlock(max_length=60, help_text="e.g. Bluesky, Mastodon, YouTube")
+    url = blocks.URLBlock()
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    organisation_name = models.CharField(max_length=200, default="Co-production Portal")
+    contact_email = models.EmailField(blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="Not everyone uses a computer: give a number."
+    )
+    postal_address = models.TextField(blank=True)
+    footer_text = RichTextField(features=["bold", "italic", "link"], blank=True)
+    social_links = StreamField([("link", SocialLinkBlock())], blank=True)
+
+    panels = [
+        FieldPanel("organisation_name"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("contact_email"), FieldPanel("phone")]), FieldPanel("postal_address")],
+            heading="How to reach us",
+        ),
+        FieldPanel("footer_text"),
+        FieldPanel("social_links"),
+    ]
+
+    class Meta:
+        verbose_name = "site settings"
+
+
+class NavigationLinkBlock(blocks.StructBlock):
+    page = blocks.PageChooserBlock(required=False)
+    url = blocks.URLBlock(required=False, help_text="Only if the link is not to a page of this site.")
+    label = blocks.CharBlock(max_length=60, required=False, help_text="Defaults to the page's title.")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if bool(value.get("page")) == bool(value.get("url")):
+            raise StructBlockValidationError(
+                block_errors={"page": ValidationError("Choose a page or enter an address, not both.")}
+            )
+        if value.get("url") and not value.get("label"):
+            raise StructBlockValidationError(
+                block_errors={"label": ValidationError("A link to another site needs a label.")}
+            )
+        return value
+
+
+@register_setting(icon="list-ul")
+class NavigationSettings(BaseSiteSetting, ClusterableModel):
+    primary_links = StreamField([("link", NavigationLinkBlock())], blank=True, max_num=8)
+
+    panels = [
+        FieldPanel("primary_links", help_text="The main menu, in order. Keep it short: eight links at most.")
+    ]
+
+    class Meta:
+        verbose_name = "navigation menu"
+
+    def menu_items(self):
+        items = []
+        for block in self.primary_links:
+            page, url, label = block.value.get("page"), block.value.get("url"), block.value.get("label")
+            if page:
+                if not page.live:
+                    continue
+                items.append({"label": label or page.title, "url": page.url, "page_id": page.pk})
+            elif url:
+                items.append({"label": label, "url": url, "page_id": None})
+        return items

@@ -1,0 +1,37 @@
+"""The library index page."""
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from home.blocks import RICH_TEXT_FEATURES
+
+from ..services import library_listing
+from .resource import ResourcePage
+
+
+class LibraryPage(Page):
+    """The resource library: lists its resource pages through `library.filters.ResourceFilterSet`."""
+
+    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction", help_text="A sentence or two on what visitors will find here."),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["library.ResourcePage"]
+
+    class Meta:
+        verbose_name = "library page"
+
+    def resources(self):
+        """Every live resource in this library (the base of the listing, the export and the API)."""
+        return ResourcePage.objects.live().public().descendant_of(self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = library_listing(self, request.GET)
+        return context
