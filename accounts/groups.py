@@ -14,9 +14,17 @@ def ensure_permissions(apps, app_labels):
             app_config = apps.get_app_config(label)
         except LookupError:  # an app without models (wagtailadmin) creates its permissions itself
             continue
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        # create_permissions skips an app without a models module, which a migration's app state
+        # never has. Put back what was there: the test fixture that replays these migrations passes
+        # the real app registry, and an app left without its models module gets no content types or
+        # permissions at the next flush (events' content types were then made lazily, inside
+        # transactions that could roll back, and cached with ids that no longer existed).
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = previous
 
 
 def grant(apps, group_name, perms):

@@ -7,7 +7,7 @@ Who may do what, checked in one way each:
   registrations, changing them (promote, attendance) the `change` permission, both through the
   Registration permission policy (Coordinators have both; Editors and Contributors neither).
 - A follow-up is a new page under the events index, so it needs permission to add a page there; cancelling
-  an event needs permission to publish it (`can_cancel_event`).
+  an event needs the `events.cancel_event` permission (`can_cancel_event`; Editors and Moderators).
 """
 
 from collections import Counter
@@ -25,12 +25,6 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from . import services
 from .forms import FollowUpForm
 from .models import AccessProvision, EventPage, Registration
-
-
-def _csv_safe(value):
-    # Spreadsheet apps run cells starting with these as formulas.
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def access_summary(registrations):
@@ -51,7 +45,9 @@ def access_summary(registrations):
 
 
 def can_cancel_event(user, event):
-    return event.permissions_for_user(user).can_publish()
+    """Cancelling tells everyone registered and cannot be undone: it takes its own permission, which
+    Editors and Moderators have (not the right to publish, which Editors lack)."""
+    return user.is_active and user.has_perm("events.cancel_event")
 
 
 class RegistrationPermissionMixin(PermissionCheckedMixin):

@@ -32,7 +32,7 @@ def _location(event):
     return ", ".join(part for part in parts if part)
 
 
-def build_vevent(event, *, base_url="", registration=None, include_private=False):
+def build_vevent(event, *, base_url="", registration=None, include_private=False, method=None):
     description = [event.summary]
     if event.provision_labels:
         description.append("Access: " + ", ".join(event.provision_labels) + ".")
@@ -49,7 +49,9 @@ def build_vevent(event, *, base_url="", registration=None, include_private=False
         summary=event.title,
         description="\n\n".join(description),
         location=_location(event) or None,
-        status="CANCELLED" if event.is_cancelled else "CONFIRMED",
+        # A CANCEL message cancels the event for whoever receives it (their own place, or the whole
+        # event); RFC 5546 allows only STATUS:CANCELLED in it.
+        status="CANCELLED" if event.is_cancelled or method == "CANCEL" else "CONFIRMED",
         url=(base_url + event.url) if base_url and event.url else None,
         last_modified=event.last_published_at or None,
     )
@@ -92,7 +94,13 @@ def build_calendar(
         calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     for event in events:
         calendar.add_component(
-            build_vevent(event, base_url=base_url, registration=registration, include_private=include_private)
+            build_vevent(
+                event,
+                base_url=base_url,
+                registration=registration,
+                include_private=include_private,
+                method=method,
+            )
         )
     if events:
         first = min(event.local_start for event in events).date() - timedelta(days=1)

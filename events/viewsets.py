@@ -16,6 +16,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portal import converters  # noqa: F401 - registers <id:...>
+
 from . import admin_views
 from .models import EventPage, Registration
 
@@ -33,19 +35,13 @@ def _local_minute(value):
 
 
 class RegistrationIndexView(IndexView):
-    """The listing and its export. Exports hold personal data: never cached, and no cell a spreadsheet
-    would run as a formula (XLSX cells are written as text by Wagtail already)."""
+    """The listing and its export. Exports hold personal data: never cached. No cell a spreadsheet would
+    run as a formula: portal.exports guards every Wagtail list export."""
 
     custom_field_preprocess = {
         "created_at": {IndexView.FORMAT_CSV: _local_minute},
         "access_need_labels": {IndexView.FORMAT_CSV: "; ".join, IndexView.FORMAT_XLSX: "; ".join},
     }
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if export_format == self.FORMAT_CSV and isinstance(value, str):
-            return admin_views._csv_safe(value)
-        return value
 
     def get_filename(self):
         event = (
@@ -155,24 +151,24 @@ class RegistrationViewSet(ModelViewSet):
             path(
                 "registrations/<int:pk>/history/results/", self.history_results_view, name="history_results"
             ),
-            path("<int:event_id>/attendees/", admin_views.AttendeesView.as_view(), name="attendees"),
+            path("<id:event_id>/attendees/", admin_views.AttendeesView.as_view(), name="attendees"),
             path(
-                "<int:event_id>/attendees.csv",
+                "<id:event_id>/attendees.csv",
                 admin_views.AttendeesExportView.as_view(),
                 name="attendees_csv",
             ),
             path(
-                "<int:event_id>/attendees/<int:registration_id>/promote/",
+                "<id:event_id>/attendees/<id:registration_id>/promote/",
                 admin_views.PromoteView.as_view(),
                 name="promote",
             ),
             path(
-                "<int:event_id>/attendees/<int:registration_id>/attendance/",
+                "<id:event_id>/attendees/<id:registration_id>/attendance/",
                 admin_views.AttendanceView.as_view(),
                 name="attendance",
             ),
-            path("<int:event_id>/follow-up/", admin_views.FollowUpView.as_view(), name="follow_up"),
-            path("<int:event_id>/cancel/", admin_views.CancelEventView.as_view(), name="cancel_event"),
+            path("<id:event_id>/follow-up/", admin_views.FollowUpView.as_view(), name="follow_up"),
+            path("<id:event_id>/cancel/", admin_views.CancelEventView.as_view(), name="cancel_event"),
         ]
 
 

@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
 
-from . import audit, views
+from . import admin_views, audit, views
 from .models import EventIndexPage, EventPage, Registration
 from .viewsets import registration_viewset
 
@@ -32,6 +32,8 @@ def event_page_buttons(page, user, next_url=None, view_name=None):
         yield ListingButton(
             "Create follow-up", reverse("events_admin:follow_up", args=[page.pk]), priority=35
         )
+    if not page.specific_deferred.is_cancelled and admin_views.can_cancel_event(user, page):
+        yield ListingButton("Cancel event", reverse("events_admin:cancel_event", args=[page.pk]), priority=40)
 
 
 # Inside Wagtail's check of view restrictions (order 0), so a private event takes no registrations

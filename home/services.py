@@ -1,9 +1,9 @@
 """State changes for the home app: feedback on guidance pages."""
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
+
+from portal import ratelimit
+from portal.http import client_ip
 
 from .models.feedback import FeedbackSubmission
 
@@ -12,32 +12,14 @@ class FeedbackRejected(Exception):
     """Feedback that will not be stored; the message is shown to the person."""
 
 
-def client_address(request):
-    # Behind a proxy the first X-Forwarded-For hop is the client; production sets the proxy to overwrite it.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _rate_limit_key(request):
-    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    return f"feedback-rate:{digest}"
-
-
 def check_rate_limit(request):
     """Counts this submission against the sender's allowance; raises FeedbackRejected once used up.
 
-    The counter lives in the shared cache (Redis in production), and `incr` is atomic there, so
-    the limit holds across every web process.
+    Counted per client address (`portal.http.client_ip`, which trusts only the configured proxies),
+    in the shared cache, so the limit holds across every web process.
     """
     limit, window = settings.FEEDBACK_RATE_LIMIT
-    key = _rate_limit_key(request)
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
+    if ratelimit.hit("feedback", client_ip(request), window) > limit:
         raise FeedbackRejected(
             "You have sent several comments in a short time. Please wait a few minutes and try again; "
             "what you wrote is still in the form."

@@ -26,7 +26,8 @@ def feedback(request, page, *args, **kwargs):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # PostgreSQL stores and compares no NUL character: one in the query would be a database error.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query, operator="and")

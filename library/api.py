@@ -1,9 +1,11 @@
 from wagtail.api.v2.views import PagesAPIViewSet
 
+from portal.api import CheckedPagesAPIViewSet
+
 from .models import ResourcePage
 
 
-class ResourcesAPIViewSet(PagesAPIViewSet):
+class ResourcesAPIViewSet(CheckedPagesAPIViewSet):
     """Live, public resource pages only: /api/v2/resources/ and /api/v2/resources/<id>/."""
 
     model = ResourcePage

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from portal import converters  # noqa: F401 - registers <id:...>
+
 from . import views
 
 app_name = "library"
 
 urlpatterns = [
-    path("<int:page_id>/export.<str:fmt>", views.export, name="export"),
+    path("<id:page_id>/export.<str:fmt>", views.export, name="export"),
 ]

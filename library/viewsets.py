@@ -2,12 +2,20 @@
 
 from django.db.models import Q
 from wagtail.admin.views.reports import PageReportView
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Audience, ResourcePage, ResourceType, Topic
 
 
+class TaxonomyChooserViewSet(SnippetChooserViewSet):
+    # Wagtail routes the chooser's "create" address even without a creation form, and a POST to it
+    # then fails (AttributeError, a 500). With one, editors may add a term from the chooser itself.
+    form_fields = ["name", "slug"]
+
+
 class TaxonomyViewSet(SnippetViewSet):
+    chooser_viewset_class = TaxonomyChooserViewSet
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     ordering = ["name"]

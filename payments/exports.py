@@ -1,10 +1,9 @@
 """CSV and XLSX downloads of the involvement reports (the same figures as the reports page)."""
 
-import csv
-import io
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
+
+from portal.exports import csv_response, xlsx_response
 
 from . import reports
 
@@ -53,41 +52,14 @@ def report_tables():
     ]
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def report_response(fmt):
     stamp = timezone.localdate().isoformat()
     tables = report_tables()
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="involvement-report-{stamp}.csv"'
-        writer = csv.writer(response)
-        for name, header, rows in tables:
-            writer.writerow([name])
-            writer.writerow(header)
-            writer.writerows([[_safe(v) for v in row] for row in rows])
-            writer.writerow([])
-        return response
+        rows = []
+        for name, header, table_rows in tables:
+            rows += [[name], header, *table_rows, []]
+        return csv_response(f"involvement-report-{stamp}.csv", rows, private=True)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        for name, header, rows in tables:
-            sheet = workbook.create_sheet(name)
-            sheet.append(header)
-            for row in rows:
-                sheet.append([_safe(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="involvement-report-{stamp}.xlsx"'
-        return response
+        return xlsx_response(f"involvement-report-{stamp}.xlsx", tables, private=True)
     raise Http404("Unknown format")

@@ -6,8 +6,29 @@ from django.utils import timezone
 from .models import ActivityType, ClaimExpense, ContributorProfile, ExpenseCategory
 from .payout_models import Payout
 
-RECEIPT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp"}
+# What a receipt may be: its extension and the type its first bytes show must agree, so a web page
+# or a program renamed to look like a receipt is refused (the download is sent with the type the
+# name implies, and a coordinator opens it).
+RECEIPT_TYPES = {
+    ".pdf": {"application/pdf"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".png": {"image/png", "image/apng"},
+    ".heic": {"image/heic"},
+    ".webp": {"image/webp"},
+}
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def receipt_content_type(upload):
+    """The MIME type the file's first bytes show (filetype reads magic numbers), or None."""
+    import filetype
+
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
 
 
 class ClaimForm(forms.Form):
@@ -101,12 +122,18 @@ class ExpenseForm(forms.ModelForm):
         receipt = self.cleaned_data.get("receipt")
         if receipt and hasattr(receipt, "size"):
             name = receipt.name.lower()
-            if not any(name.endswith(ext) for ext in RECEIPT_TYPES):
+            extension = next((ext for ext in RECEIPT_TYPES if name.endswith(ext)), None)
+            if extension is None:
                 raise forms.ValidationError(
                     "Upload the receipt as a PDF or a photo (JPEG, PNG, HEIC or WebP)."
                 )
             if receipt.size > RECEIPT_MAX_BYTES:
                 raise forms.ValidationError("The receipt must be smaller than 10 MB.")
+            if receipt_content_type(receipt) not in RECEIPT_TYPES[extension]:
+                raise forms.ValidationError(
+                    f"This file is not a {extension[1:].upper()} file, whatever its name says. Upload the "
+                    "receipt as a PDF or a photo (JPEG, PNG, HEIC or WebP)."
+                )
         return receipt
 
     def clean(self):

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from modelcluster.fields import ParentalKey
@@ -28,6 +28,21 @@ from . import tax_year as uk_tax_year
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
+
+# Upper bounds on what people enter, so every amount the calculation can reach stays far inside
+# MONEY's ten integer digits: at most MAX_RATE for up to 24 hours plus paid preparation (under
+# £30 million) and MAX_EXPENSES_PER_CLAIM expenses of at most £100,000 each (mileage included).
+# Nothing real comes near them; they are there so a typing slip or a hostile form can never make
+# a total the database cannot hold.
+MAX_EXPENSE_AMOUNT = Decimal("10000.00")
+MAX_MILES = Decimal("10000.0")
+MAX_MILEAGE_RATE = Decimal("10.00")
+MAX_RATE = Decimal("10000.00")
+MAX_EXPENSES_PER_CLAIM = 50
+
+
+def at_most(limit, what, unit="£"):
+    return MaxValueValidator(limit, message=f"{what} can be at most {unit}{limit:,}.")
 
 
 @deconstructible
@@ -138,7 +153,10 @@ class PolicyVersion(ClusterableModel):
         default=120, help_text="The most preparation time paid for one session, in minutes."
     )
     mileage_rate = models.DecimalField(
-        **MONEY, default=Decimal("0.45"), validators=[MinValueValidator(ZERO)], help_text="Pounds per mile."
+        **MONEY,
+        default=Decimal("0.45"),
+        validators=[MinValueValidator(ZERO), at_most(MAX_MILEAGE_RATE, "The mileage rate")],
+        help_text="Pounds per mile.",
     )
     receipt_required_above = models.DecimalField(
         **MONEY,
@@ -216,8 +234,12 @@ class RateCard(models.Model):
     version = ParentalKey(PolicyVersion, on_delete=models.CASCADE, related_name="rate_cards")
     activity_type = models.CharField(max_length=32, choices=ActivityType.choices)
     is_paid = models.BooleanField(default=True, help_text="Untick for activities this policy does not pay.")
-    hourly_rate = models.DecimalField(**MONEY, default=ZERO, validators=[MinValueValidator(ZERO)])
-    half_day_rate = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO)])
+    hourly_rate = models.DecimalField(
+        **MONEY, default=ZERO, validators=[MinValueValidator(ZERO), at_most(MAX_RATE, "A rate")]
+    )
+    half_day_rate = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO), at_most(MAX_RATE, "A rate")]
+    )
     half_day_min_hours = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -226,7 +248,9 @@ class RateCard(models.Model):
         help_text="Sessions of at least this many hours are paid the half-day rate (or the hourly total, "
         "whichever is more).",
     )
-    day_rate = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO)])
+    day_rate = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO), at_most(MAX_RATE, "A rate")]
+    )
     day_min_hours = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -462,14 +486,17 @@ class ClaimExpense(models.Model):
     category = models.CharField(max_length=32, choices=ExpenseCategory.choices)
     description = models.CharField(max_length=200, blank=True)
     amount = models.DecimalField(
-        **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)], help_text="What you spent, in pounds."
+        **MONEY,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), at_most(MAX_EXPENSE_AMOUNT, "One expense")],
+        help_text="What you spent, in pounds.",
     )
     miles = models.DecimalField(
         max_digits=7,
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(ZERO)],
+        validators=[MinValueValidator(ZERO), at_most(MAX_MILES, "The miles for one expense", unit="")],
         help_text="For mileage only.",
     )
     receipt = models.FileField(upload_to="receipts/%Y/%m/", storage=private_storage, blank=True)

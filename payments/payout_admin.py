@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from portal.http import parse_id
+
 from . import payouts, stripe_gateway
 from .forms import ManualPaymentForm, ReversalForm
 from .models import ActivityType, InvolvementClaim
@@ -108,7 +110,7 @@ def payment_run(request):
     claims = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     context = {"filter": filterset, "claims": claims[:500], "claim_total": claims.count()}
     if request.method == "POST":
-        ids = [pk for pk in request.POST.getlist("claims") if pk.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("claims")) if pk is not None]
         if not ids:
             messages.error(request, "Choose at least one approved claim to pay.")
             return TemplateResponse(request, "payments/admin/payment_run.html", context)

@@ -1,6 +1,8 @@
 """Contributors' view of their payouts and Stripe set-up, and the Stripe webhook endpoint."""
 
+import json
 import logging
+import re
 
 import stripe
 from django.contrib import messages
@@ -9,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from portal.http import parse_id
 
 from . import payouts, stripe_gateway
 from .payout_models import Payout, StripeAccount
@@ -104,10 +108,92 @@ def stripe_return(request):
     return redirect("payouts:list")
 
 
+# What Stripe's ids look like (evt_…, acct_…, tr_…, po_…): short, plain, and within our columns.
+STRIPE_ID = re.compile(r"[A-Za-z0-9_]{1,64}\Z")
+EVENT_TYPE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+\Z")
+LATEST_CREATED = 2**63 - 1  # StripeWebhookEvent.created is a BigIntegerField
+
+
+def _has_nul(payload):
+    """True when any key or string in the parsed JSON holds NUL (PostgreSQL stores no NUL in text)."""
+    stack = [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def webhook_payload_problem(body):
+    """Why a webhook body is not an event the portal can apply, or None when its shape is right.
+
+    Checked before anything else reads it: everything payouts.handle_event and its handlers rely on
+    (the event's id, type and creation time, its data object, the object's id for the events we
+    handle, the connected account, the payout id in metadata, the requirements list) has the type
+    and size they expect, and no string holds a NUL character.
+    """
+    try:
+        event = json.loads(body)
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON, or nested past any real event
+        return "the body is not JSON"
+    if not isinstance(event, dict):
+        return "the body is not an event object"
+    if _has_nul(event):
+        return "the event holds a NUL character"
+    if not isinstance(event.get("id"), str) or not STRIPE_ID.match(event["id"]):
+        return "the event has no valid id"
+    if (
+        not isinstance(event.get("type"), str)
+        or not EVENT_TYPE.match(event["type"])
+        or len(event["type"]) > 80
+    ):
+        return "the event has no valid type"
+    created = event.get("created")
+    if isinstance(created, bool) or not isinstance(created, int) or not 0 <= created <= LATEST_CREATED:
+        return "the event has no valid creation time"
+    account = event.get("account")
+    if account is not None and (not isinstance(account, str) or not STRIPE_ID.match(account)):
+        return "the event's account is not a valid id"
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        return "the event has no data object"
+    if event["type"] in payouts.EVENT_HANDLERS and (
+        not isinstance(obj.get("id"), str) or not STRIPE_ID.match(obj["id"])
+    ):
+        return "the event's object has no valid id"
+    metadata = obj.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return "the object's metadata is not an object"
+    payout_id = (metadata or {}).get("payout_id")
+    if payout_id is not None and (
+        not isinstance(payout_id, str) or (payout_id and parse_id(payout_id) is None)
+    ):
+        return "the payout id in the metadata is not valid"
+    requirements = obj.get("requirements")
+    if requirements is not None:
+        due = requirements.get("currently_due") if isinstance(requirements, dict) else None
+        if not isinstance(requirements, dict) or not (
+            due is None or (isinstance(due, list) and all(isinstance(item, str) for item in due))
+        ):
+            return "the account's requirements are not a list of names"
+    return None
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    """Stripe's events. Verified by signature (bad or stale: 400, nothing changes); each applied once."""
+    """Stripe's events. The shape is checked first and the signature next (either wrong: 400, nothing
+    changes); each event is applied once."""
+    problem = webhook_payload_problem(request.body)
+    if problem:
+        return HttpResponseBadRequest(f"Invalid payload: {problem}")
     try:
         event = stripe_gateway.construct_event(request.body, request.headers.get("Stripe-Signature"))
     except ValueError:

@@ -295,26 +295,49 @@ def edit_claim(claim, *, actor, data):
 
 
 def add_expense(claim, *, actor, data):
-    """Adds an expense (category, amount, miles, description, receipt) to a draft or submitted claim."""
-    with transaction.atomic():
-        locked = _lock(claim)
-        _require_owner(locked, actor, "change")
-        _require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
-        if data.get("category") == "mileage" and not data.get("miles"):
-            raise ClaimError("Give the number of miles for a mileage expense.")
-        if data.get("category") != "mileage" and not data.get("amount"):
-            raise ClaimError("Give the amount you spent.")
-        expense = ClaimExpense.objects.create(
-            claim=locked,
-            category=data["category"],
-            description=data.get("description", ""),
-            amount=data.get("amount") or ZERO,
-            miles=data.get("miles"),
-            receipt=data.get("receipt") or "",
-        )
-        _recalculate(locked)
-        locked.save(update_fields=[*AMOUNT_FIELDS, "updated_at"])
-        _record(locked, actor, locked.status, f"Expense added: {expense}")
+    """Adds an expense (category, amount, miles, description, receipt) to a draft or submitted claim.
+
+    Refused (ClaimError): amounts or miles above the bounds in payments.models, or more than
+    MAX_EXPENSES_PER_CLAIM expenses, so the claim's total always fits its column. The receipt is
+    written to private storage inside the transaction; when the transaction fails, the file is
+    deleted again, so no receipt is ever left behind without its expense.
+    """
+    from .models import MAX_EXPENSE_AMOUNT, MAX_EXPENSES_PER_CLAIM, MAX_MILES
+
+    expense = ClaimExpense(
+        category=data.get("category"),
+        description=data.get("description", ""),
+        amount=data.get("amount") or ZERO,
+        miles=data.get("miles"),
+        receipt=data.get("receipt") or "",
+    )
+    try:
+        with transaction.atomic():
+            locked = _lock(claim)
+            _require_owner(locked, actor, "change")
+            _require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
+            if data.get("category") == "mileage" and not data.get("miles"):
+                raise ClaimError("Give the number of miles for a mileage expense.")
+            if data.get("category") != "mileage" and not data.get("amount"):
+                raise ClaimError("Give the amount you spent.")
+            if expense.amount > MAX_EXPENSE_AMOUNT:
+                raise ClaimError(f"One expense can be at most £{MAX_EXPENSE_AMOUNT:,}.")
+            if (expense.miles or ZERO) > MAX_MILES:
+                raise ClaimError(f"One mileage expense can be at most {MAX_MILES:,} miles.")
+            if locked.expenses.count() >= MAX_EXPENSES_PER_CLAIM:
+                raise ClaimError(
+                    f"A claim can have at most {MAX_EXPENSES_PER_CLAIM} expenses. Please start a new claim."
+                )
+            expense.claim = locked
+            expense.save()  # writes the receipt file, then the row
+            _recalculate(locked)
+            locked.save(update_fields=[*AMOUNT_FIELDS, "updated_at"])
+            _record(locked, actor, locked.status, f"Expense added: {expense}")
+    except BaseException:
+        # The row is gone with the transaction; a receipt already written must go too.
+        if expense.receipt and expense.receipt._committed:
+            expense.receipt.delete(save=False)
+        raise
     _sync(claim, locked)
     return expense
 

@@ -36,3 +36,16 @@ def expression(field):
         default=ExtractYear(field),
         output_field=IntegerField(),
     )
+
+
+def parse(value):
+    """The tax year (its first calendar year) named by text such as "2025"; None when it is not one.
+
+    Only four plain digits from 1900 to 9998 (the last year whose tax year ends before 10000), so
+    "²", "٢٠٢٥", "0" or a 26-digit number are refused rather than reaching the date arithmetic.
+    """
+    value = (value or "").strip()
+    if len(value) != 4 or not value.isascii() or not value.isdigit():
+        return None
+    year = int(value)
+    return year if 1900 <= year <= datetime.MAXYEAR - 1 else None

@@ -3,16 +3,17 @@ own claims: someone else's claim is a 404, never a 403, so claim numbers reveal 
 
 Receipts are the exception: their owner and coordinators may download them (receipt_download)."""
 
-import csv
 import mimetypes
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+
+from portal.exports import csv_response
 
 from . import limits, reports, services
 from . import tax_year as uk_tax_year
@@ -48,8 +49,7 @@ def profile_for(user):
     return profile
 
 
-@contributor_required
-def my_involvement(request):
+def _overview(request, *, status=200):
     claims = (
         InvolvementClaim.objects.filter(contributor=request.user)
         .only(
@@ -73,7 +73,13 @@ def my_involvement(request):
             "tax_years": reports.contributor_tax_years(request.user),
             "profile": profile_for(request.user),
         },
+        status=status,
     )
+
+
+@contributor_required
+def my_involvement(request):
+    return _overview(request)
 
 
 def _claim_form_page(request, *, claim=None):
@@ -236,53 +242,49 @@ def statement_csv(request):
         .select_related("policy_version")
         .order_by("work_date", "pk")
     )
-    tax_year = request.GET.get("tax_year", "")
     filename = "involvement-statement"
-    if tax_year.isdigit():
-        start, end = uk_tax_year.bounds(int(tax_year))
+    if request.GET.get("tax_year", "").strip():
+        tax_year = uk_tax_year.parse(request.GET["tax_year"])
+        if tax_year is None:
+            messages.error(
+                request,
+                "There is no statement for that tax year. Choose one of your tax years below "
+                "(a year such as 2025 for 6 April 2025 to 5 April 2026).",
+            )
+            return _overview(request, status=400)
+        start, end = uk_tax_year.bounds(tax_year)
         claims = claims.filter(work_date__gte=start, work_date__lte=end)
-        filename += f"-{tax_year}-{int(tax_year) + 1}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(
+        filename += f"-{tax_year}-{tax_year + 1}"
+    header = [
+        "Date",
+        "Activity",
+        "Project or event",
+        "Minutes",
+        "Preparation minutes",
+        "Status",
+        "Fee (GBP)",
+        "Expenses (GBP)",
+        "Total (GBP)",
+        "Policy version from",
+        "Paid on",
+    ]
+    rows = (
         [
-            "Date",
-            "Activity",
-            "Project or event",
-            "Minutes",
-            "Preparation minutes",
-            "Status",
-            "Fee (GBP)",
-            "Expenses (GBP)",
-            "Total (GBP)",
-            "Policy version from",
-            "Paid on",
+            claim.work_date.isoformat(),
+            claim.get_activity_type_display(),
+            claim.project,
+            claim.duration_minutes,
+            claim.preparation_minutes,
+            claim.get_status_display(),
+            claim.fee_amount,
+            claim.expenses_amount,
+            claim.total_amount,
+            claim.policy_version.effective_from.isoformat() if claim.policy_version else "",
+            claim.paid_at.date().isoformat() if claim.paid_at else "",
         ]
+        for claim in claims
     )
-    for claim in claims:
-        writer.writerow(
-            [
-                claim.work_date.isoformat(),
-                claim.get_activity_type_display(),
-                _csv_safe(claim.project),
-                claim.duration_minutes,
-                claim.preparation_minutes,
-                claim.get_status_display(),
-                claim.fee_amount,
-                claim.expenses_amount,
-                claim.total_amount,
-                claim.policy_version.effective_from.isoformat() if claim.policy_version else "",
-                claim.paid_at.date().isoformat() if claim.paid_at else "",
-            ]
-        )
-    return response
-
-
-def _csv_safe(text):
-    """Stops a spreadsheet from running text that starts like a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return csv_response(f"{filename}.csv", [header, *rows], private=True)
 
 
 @contributor_required

@@ -12,9 +12,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from portal.http import parse_id
 
 from . import limits, payouts, reports, services
 from .filters import ClaimFilterSet
@@ -184,6 +187,12 @@ class ClaimViewSet(ModelViewSet):
     # Required by ModelViewSet, though the add and edit views are never routed (see get_urlpatterns).
     form_fields = ["notes"]
 
+    @property
+    def url_finder_class(self):
+        # Claims have no edit view: links to a claim from elsewhere in the admin (the "Used N times"
+        # listing of a policy version, for one) go to its inspect view.
+        return type("ClaimURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
+
     def get_common_view_kwargs(self, **kwargs):
         # No add, edit or delete: claims change only through the services.
         return super().get_common_view_kwargs(
@@ -240,7 +249,7 @@ class ClaimViewSet(ModelViewSet):
                 "submitted_at", "pk"
             )
             if request.method == "POST":
-                ids = [int(i) for i in request.POST.getlist("claims") if i.isdigit()]
+                ids = [i for i in map(parse_id, request.POST.getlist("claims")) if i is not None]
                 action = request.POST.get("action")
                 if not ids or action not in {"approve", "reject"}:
                     messages.error(request, "Tick at least one claim and choose approve or reject.")

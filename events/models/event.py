@@ -191,6 +191,9 @@ class EventPage(Page):
 
     class Meta:
         verbose_name = "event page"
+        # Granted to Editors and Moderators (migration 0003); checked by
+        # events.admin_views.can_cancel_event, never by group name.
+        permissions = [("cancel_event", "Can cancel an event and tell everyone registered")]
 
     def __str__(self):
         return self.title

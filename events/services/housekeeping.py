@@ -57,7 +57,12 @@ def send_due_reminders(now=None):
 
 
 def purge_access_needs(now=None):
-    """Deletes access and dietary information whose retention time has passed. Returns the count."""
+    """Deletes access and dietary information whose retention time has passed. Returns the count.
+
+    That a carer or PA came, and their name, is access information too and goes with the rest. The
+    stored `seats` stays as it was: the event's past seat count does not change (`update` bypasses
+    Registration.save, which would recount it).
+    """
     now = now or timezone.now()
     return Registration.objects.filter(
         Q(access_info_retain_until__lte=now),
@@ -66,6 +71,8 @@ def purge_access_needs(now=None):
         access_needs=[],
         access_needs_other="",
         dietary_needs="",
+        brings_carer=False,
+        carer_name="",
         consent_to_keep_access_info=False,
         access_info_purged_at=now,
     )

@@ -16,7 +16,7 @@ topics and audiences may be lists. The plain-text listing has one entry per titl
 title again on the next line, then an optional one-paragraph summary.
 """
 
-from .parsing import PARSERS, detect_format, parse_csv, parse_json, parse_listing, read_text
+from .parsing import PARSERS, detect_format, parse_csv, parse_json, parse_listing, read_text, strip_nul
 from .records import COLUMNS, ImportFileError, ImportResult, Record, key_for, normalise_title, suggest_type
 from .validation import Vocabulary, clean_record
 from .writing import Progress, find_library, import_resources
@@ -39,5 +39,6 @@ __all__ = [
     "parse_json",
     "parse_listing",
     "read_text",
+    "strip_nul",
     "suggest_type",
 ]

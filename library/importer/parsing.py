@@ -28,6 +28,16 @@ def read_text(path):
         ) from exc
 
 
+def strip_nul(text):
+    """Removes NUL characters (no database text column can hold them) and says where the first was."""
+    first = text.find("\x00")
+    if first < 0:
+        return text, None
+    count = text.count("\x00")
+    line = text.count("\n", 0, first) + 1
+    return text.replace("\x00", ""), (line, f"{count} NUL character(s) removed (the first on line {line}).")
+
+
 def parse_csv(text):
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
@@ -66,6 +76,8 @@ def parse_json(text):
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"Line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}).") from exc
+    except RecursionError as exc:
+        raise ImportFileError("The JSON is nested too deeply to be a resource list.") from exc
     if isinstance(payload, dict) and isinstance(payload.get("resources"), list):
         payload = payload["resources"]
     if not isinstance(payload, list):

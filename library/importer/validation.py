@@ -33,17 +33,43 @@ class Vocabulary:
         return self.terms[key].get(str(value).strip().lower())
 
 
-def _as_list(value):
+def _kind(value):
+    if isinstance(value, bool):
+        return "true or false"
+    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _text(data, key, label=None):
+    """A text value from a record: JSON may hold numbers (a title such as 1984) but never a list,
+    an object or true/false where text belongs. A JSON escape (\\u0000) can still put a NUL
+    character in a string after the file's NULs were removed, so it is removed here too."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"the {label or key} must be text, not {_kind(value)}")
+
+
+def _as_list(value, key="value"):
     if value is None:
         return []
     if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in str(value).split(";") if part.strip()]
+        for item in value:
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                raise ValueError(f"each of the {key} must be text, not {_kind(item)}")
+        items = [str(item).replace("\x00", "").strip() for item in value]
+        return [item for item in items if item]
+    return [part.strip() for part in _text({key: value}, key).split(";") if part.strip()]
 
 
 def _as_bool(value, name):
     if isinstance(value, bool):
         return value
+    if not isinstance(value, (str, int)):
+        raise ValueError(f"{name} must be yes or no, not {_kind(value)}")
     word = str(value).strip().lower()
     if word in TRUE_WORDS:
         return True
@@ -58,21 +84,21 @@ def clean_record(record, vocabulary):
     if "_error" in data:
         raise ValueError(data["_error"])
     # Kept as written (typographic quotes and all); only the matching key is normalised.
-    title = re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(data.get("title") or ""))).strip()
+    title = re.sub(r"\s+", " ", unicodedata.normalize("NFC", _text(data, "title"))).strip()
     if not title:
         raise ValueError("has no title")
     if len(title) > 255:
         raise ValueError(f"the title is {len(title)} characters long (at most 255)")
     values = {"title": title}
     if "summary" in data:
-        values["summary"] = re.sub(r"\s+", " ", str(data["summary"] or "")).strip()
+        values["summary"] = re.sub(r"\s+", " ", _text(data, "summary")).strip()
         if len(values["summary"]) > 2000:
             raise ValueError("the summary is longer than 2,000 characters")
     if "author" in data:
-        values["author"] = str(data["author"] or "").strip()[:255]
-    if "year" in data and str(data["year"] or "").strip():
+        values["author"] = _text(data, "author").strip()[:255]
+    if "year" in data and _text(data, "year").strip():
         try:
-            year = int(str(data["year"]).strip())
+            year = int(_text(data, "year").strip())
         except ValueError:
             raise ValueError(f"the year “{data['year']}” is not a whole number") from None
         if not EARLIEST_YEAR <= year <= LATEST_YEAR:
@@ -81,7 +107,9 @@ def clean_record(record, vocabulary):
     elif "year" in data:
         values["year"] = None
     if "external_url" in data:
-        url = str(data["external_url"] or "").strip()
+        url = _text(data, "external_url", "link").strip()
+        if len(url) > 500:
+            raise ValueError(f"the link is {len(url)} characters long (at most 500)")
         if url:
             try:
                 http_url_validator(url)
@@ -93,7 +121,7 @@ def clean_record(record, vocabulary):
     for name, attr in (("free", "is_free"), ("featured", "is_featured")):
         if name in data and str(data[name]).strip() != "":
             values[attr] = _as_bool(data[name], name)
-    if "type" in data and str(data["type"] or "").strip():
+    if "type" in data and _text(data, "type").strip():
         term = vocabulary.find("type", data["type"])
         if term is None:
             raise ValueError(f"the type “{data['type']}” does not exist (add it under Library tags first)")
@@ -101,7 +129,7 @@ def clean_record(record, vocabulary):
     for key in ("topics", "audiences"):
         if key in data:
             terms = []
-            for name in _as_list(data[key]):
+            for name in _as_list(data[key], key):
                 term = vocabulary.find(key, name)
                 if term is None:
                     raise ValueError(
@@ -109,7 +137,9 @@ def clean_record(record, vocabulary):
                     )
                 terms.append(term)
             values[key] = terms
-    slug = str(data.get("slug") or "").strip()
+    slug = _text(data, "slug").strip()
+    if len(slug) > 255:
+        raise ValueError(f"the slug is {len(slug)} characters long (at most 255)")
     if slug and slugify(slug) != slug:
         raise ValueError(f"the slug “{slug}” may only contain lower-case letters, numbers and hyphens")
     values["slug"] = slug or key_for(title)

@@ -3,12 +3,14 @@
 from django.db import transaction
 from django.utils import timezone
 
+from portal.http import parse_id
+
 from ..models import (
     LibraryPage,
     ResourcePage,
     ResourceType,
 )
-from .parsing import PARSERS, detect_format, read_text
+from .parsing import PARSERS, detect_format, read_text, strip_nul
 from .records import ImportFileError, ImportResult, key_for, suggest_type
 from .validation import Vocabulary, clean_record
 
@@ -65,11 +67,8 @@ class Progress:
 def find_library(identifier=None):
     libraries = LibraryPage.objects.all()
     if identifier:
-        found = (
-            libraries.filter(pk=int(identifier))
-            if str(identifier).isdigit()
-            else libraries.filter(slug=identifier)
-        )
+        pk = parse_id(identifier)
+        found = libraries.filter(pk=pk) if pk is not None else libraries.filter(slug=identifier)
         library = found.first()
         if library is None:
             raise ImportFileError(f"There is no library page “{identifier}”.")
@@ -106,7 +105,10 @@ def import_resources(
     fmt = detect_format(path, fmt)
     if fmt not in PARSERS:
         raise ImportFileError(f"Unknown format “{fmt}” (csv, json or text).")
-    records, notes = PARSERS[fmt](read_text(path))
+    text, nul_note = strip_nul(read_text(path))
+    records, notes = PARSERS[fmt](text)
+    if nul_note:
+        notes.insert(0, nul_note)
     if not records:
         raise ImportFileError("The file holds no resources.")
     result = ImportResult(dry_run=dry_run, notes=list(notes), unit="item" if fmt == "json" else "line")

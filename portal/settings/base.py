@@ -35,6 +35,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "portal",
     "accounts",
     "home",
     "library",
@@ -225,6 +226,23 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# How many proxies in front of the app append the client's address to X-Forwarded-For. 0: the app is
+# reached directly and the header is ignored (anyone can write it). See portal.http.client_ip.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Sign-in throttling (accounts.throttle): after this many failed sign-ins for one e-mail address, or
+# from one client address, within the window, signing in is refused until the window has passed.
+LOGIN_THROTTLE_ACCOUNT = (
+    int(env("LOGIN_THROTTLE_ACCOUNT_COUNT", "10")),
+    int(env("LOGIN_THROTTLE_ACCOUNT_SECONDS", "900")),
+)
+LOGIN_THROTTLE_ADDRESS = (
+    int(env("LOGIN_THROTTLE_ADDRESS_COUNT", "50")),
+    int(env("LOGIN_THROTTLE_ADDRESS_SECONDS", "900")),
+)
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 
 # Feedback on guidance drafts: at most this many submissions per address per window.
 FEEDBACK_RATE_LIMIT = (

@@ -26,7 +26,7 @@ def record_old_reversals(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0007_wait_indexes'),
+        ('payments', '0008_money_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
