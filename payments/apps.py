@@ -7,11 +7,6 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from . import payouts, signals
-
-        # Payouts hold approved claims; they let go of one when it is declined or cancelled.
-        signals.release_requested.connect(payouts.on_release_requested, dispatch_uid="payouts_release_claim")
-
         if apps.is_installed("events"):
             from events.signals import attendance_recorded
 

@@ -20,7 +20,7 @@ from django.db.models import Q
 from accounts.models import COORDINATORS
 from portal.mail import queue_email
 
-from . import services
+from . import claim_rules, services
 from .models import ActivityType, InvolvementClaim
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def claim_for_attendance(registration):
     data = {
         "work_date": event.local_start.date(),
         "activity_type": activity_for_event(event.involvement_activity_type),
-        "duration_minutes": min(minutes, services.MINUTES_IN_A_DAY),
+        "duration_minutes": min(minutes, claim_rules.MINUTES_IN_A_DAY),
         "preparation_minutes": 0,
         "project": event.title[:200],
         "notes": "Made from your recorded attendance at this event.",

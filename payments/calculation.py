@@ -13,7 +13,8 @@ Rules (each has a test in tests/payments/test_calculation.py):
   until the receipt is added.
 - Decimal throughout, each money line rounded ROUND_HALF_UP to the penny.
 
-Nothing here touches the database: `terms_from_version` and `input_from_claim` adapt models to it.
+Nothing here touches the database: `claim_rules.terms_from_version` and `claim_rules.input_from_claim`
+adapt the models to it.
 """
 
 from dataclasses import dataclass, field
@@ -248,56 +249,3 @@ def calculate_expenses(expenses, terms: Terms):
             claimed = money(cap)
         total += claimed
     return money(total), lines, missing
-
-
-def terms_from_version(version):
-    """Adapts a PolicyVersion (with its rate cards and caps) to Terms."""
-    from .models import ActivityType, ExpenseCategory
-
-    labels = dict(ActivityType.choices)
-    rates = {
-        card.activity_type: Rate(
-            label=labels.get(card.activity_type, card.activity_type),
-            is_paid=card.is_paid,
-            hourly_rate=card.hourly_rate,
-            half_day_rate=card.half_day_rate,
-            half_day_min_hours=card.half_day_min_hours,
-            day_rate=card.day_rate,
-            day_min_hours=card.day_min_hours,
-        )
-        for card in version.rate_cards.all()
-    }
-    for value, label in ActivityType.choices:
-        rates.setdefault(value, Rate(label=label, is_paid=False, hourly_rate=ZERO))
-    return Terms(
-        rates=rates,
-        rounding_increment_minutes=version.rounding_increment_minutes,
-        minimum_paid_minutes=version.minimum_paid_minutes,
-        preparation_ratio=version.preparation_ratio,
-        preparation_cap_minutes=version.preparation_cap_minutes,
-        mileage_rate=version.mileage_rate,
-        expense_caps={cap.category: cap.cap for cap in version.expense_caps.all()},
-        receipt_required_above=version.receipt_required_above,
-        category_labels=dict(ExpenseCategory.choices),
-    )
-
-
-def input_from_claim(claim, expenses=None):
-    """Adapts an InvolvementClaim (and its expenses, saved or not) to ClaimInput."""
-    if expenses is None:
-        expenses = list(claim.expenses.all()) if claim.pk else []
-    return ClaimInput(
-        activity_type=claim.activity_type,
-        duration_minutes=claim.duration_minutes,
-        preparation_minutes=claim.preparation_minutes or 0,
-        expenses=tuple(
-            ExpenseInput(
-                category=e.category,
-                amount=e.amount or ZERO,
-                miles=e.miles,
-                has_receipt=bool(e.receipt),
-                description=e.description,
-            )
-            for e in expenses
-        ),
-    )

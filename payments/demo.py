@@ -126,7 +126,7 @@ DEMO_CLAIMS = [
 
 
 def build_claims(contributor, coordinator):
-    from . import payouts, services
+    from . import expenses, services
     from .models import ContributorProfile, InvolvementClaim
 
     ContributorProfile.objects.get_or_create(
@@ -154,7 +154,7 @@ def build_claims(contributor, coordinator):
             },
         )
         if activity == "meeting":
-            services.add_expense(
+            expenses.add_expense(
                 claim,
                 actor=contributor,
                 data={"category": "mileage", "miles": Decimal("18"), "description": "return"},
@@ -172,15 +172,8 @@ def build_claims(contributor, coordinator):
             services.reject(claim, actor=coordinator, reason="Social events are not paid under the policy.")
             continue
         services.approve(claim, actor=coordinator)
-        if status == "paid":
-            payouts.pay_claim_by_hand(
-                claim,
-                actor=coordinator,
-                method="bank_transfer",
-                paid_on=timezone.localdate(),
-                reference="Demo bank transfer",
-            )
-        elif status == "declined":
+        # "paid" stays approved here: the payouts demo pays it (payments never imports payouts).
+        if status == "declined":
             services.mark_declined(claim, actor=contributor, note="Contributor chose not to be paid")
         elif status == "approved":
             # Approved long enough ago to show on the dashboard as waiting past the pay-within period.

@@ -1,7 +1,7 @@
 """Every state change of a claim: the one state machine for a claim and its money.
 
 Each transition runs inside transaction.atomic(), locks what it depends on (portal.locking), re-checks
-the state it needs, saves with update_fields and writes a ClaimEvent. An illegal transition raises
+the state it needs, saves with update_fields and writes an audit entry (portal.audit). An illegal transition raises
 ClaimError with a message that can be shown to the person as it is. Nothing else assigns a claim's
 status: views, payouts, attendance and the admin call these functions.
 
@@ -30,20 +30,18 @@ Invariants:
   for the same event attendance, or a manual claim for an event the person's attendance already claims.
 """
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from portal.locking import lock_one, race_point
+from portal import audit
+from portal.locking import lock_one
 
-from . import calculation, signals
-from .models import ZERO, ClaimEvent, ClaimExpense, InvolvementClaim, PaymentPolicy, PolicyVersion
+from . import claim_rules, signals
+from .errors import ClaimBusy, ClaimError
+from .models import InvolvementClaim
 
 Status = InvolvementClaim.Status
-MINUTES_IN_A_DAY = 24 * 60
 EDITABLE_FIELDS = [
     "work_date",
     "activity_type",
@@ -52,57 +50,10 @@ EDITABLE_FIELDS = [
     "project",
     "notes",
 ]
+# Deciding claims (approve, reject, decline on someone's behalf) is this permission (Coordinators have it).
+DECIDE = "payments.change_involvementclaim"
+CHANGED = "payments.claim.changed"  # the audit action of every change of a claim
 AMOUNT_FIELDS = ["policy_version", "fee_amount", "expenses_amount", "total_amount", "explanation"]
-# Claims whose time counts towards the 24 hours of a day.
-NOT_COUNTED = [Status.REJECTED, Status.CANCELLED]
-PAYABLE = [Status.APPROVED, Status.PAID]
-
-
-class ClaimError(Exception):
-    """A claim change that is not allowed; the message is shown to the person."""
-
-
-class ClaimBusy(ClaimError):
-    """Someone else is changing the same claim (or the same person's claims) right now."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Calculation
-
-
-def version_for(work_date, policy=None):
-    """The policy version in force on the day the work was done."""
-    policy = policy or PaymentPolicy.objects.active()
-    if policy is None:
-        raise ClaimError(
-            "There is no payment policy yet, so claims cannot be worked out. Please ask a coordinator."
-        )
-    version = policy.version_on(work_date)
-    if version is None:
-        raise ClaimError(
-            f"The payment policy does not cover work done on {work_date:%d %B %Y}. Please check the date."
-        )
-    return version
-
-
-def preview(claim, expenses=None):
-    """The calculation for a claim (saved or not) under the version in force on its date."""
-    version = version_for(claim.work_date)
-    version = PolicyVersion.objects.prefetch_related("rate_cards", "expense_caps").get(pk=version.pk)
-    result = calculation.calculate(
-        calculation.input_from_claim(claim, expenses), calculation.terms_from_version(version)
-    )
-    return version, result
-
-
-def _recalculate(claim):
-    version, result = preview(claim)
-    claim.policy_version = version
-    claim.fee_amount = result.fee
-    claim.expenses_amount = result.expenses
-    claim.total_amount = result.total
-    claim.explanation = result.explanation
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,40 +65,37 @@ def _lock_person(user_id):
     lock_one(get_user_model().objects.all(), pk=user_id, timeout_error=ClaimBusy)
 
 
-def _lock(claim):
+def lock_claim(claim):
     return lock_one(InvolvementClaim.objects.all(), pk=claim.pk, timeout_error=ClaimBusy)
 
 
-def _sync(target, source):
+def sync(target, source):
     """Copies the saved state back onto the caller's instance."""
     for f in InvolvementClaim._meta.concrete_fields:
         setattr(target, f.attname, getattr(source, f.attname))
     return target
 
 
-def _wait(start, end):
-    return end - start if start and end else None
-
-
-def _record(claim, actor, from_status, note=""):
-    return ClaimEvent.objects.create(
-        claim=claim, actor=actor, from_status=from_status, to_status=claim.status, note=note
+def record(claim, actor, from_status, note=""):
+    """The claim's audit entry (Wagtail's log: the claim's History page and the contributor's trail)."""
+    return audit.record_change(
+        claim, CHANGED, actor=actor, from_status=from_status, to_status=claim.status, note=note
     )
 
 
-def _require_owner(claim, actor, doing):
+def require_owner(claim, actor, doing):
     if actor is None or actor.pk != claim.contributor_id:
         raise ClaimError(f"Only the person who made this claim can {doing} it.")
 
 
 def _require_coordinator(claim, actor, doing):
-    if actor is None or not actor.is_coordinator:
+    if actor is None or not actor.is_active or not actor.has_perm(DECIDE):
         raise ClaimError(f"Only a coordinator can {doing} claims.")
     if actor.pk == claim.contributor_id:
         raise ClaimError(f"You cannot {doing} a claim of your own. Please ask another coordinator.")
 
 
-def _require_status(claim, allowed, doing):
+def require_status(claim, allowed, doing):
     if claim.status not in allowed:
         raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be {doing}.")
 
@@ -170,73 +118,15 @@ def _release_from_payout(claim, actor, reason):
         )
 
 
-def normalise_title(text):
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text or "")).strip().casefold()
-
-
-def check_day_total(*, contributor_id, work_date, minutes, exclude_pk=None, for_coordinator=False):
-    """Refuses a change that would give the person more than 24 hours of claimed work on one day.
-    The caller holds the person's lock, so the total read here cannot change before it writes."""
-    same_day = InvolvementClaim.objects.filter(contributor_id=contributor_id, work_date=work_date)
-    # Contributors cannot claim more than 24 hours in all; coordinators cannot make more than 24 hours
-    # payable (what a contributor has waiting is theirs to correct, and does not block an approval).
-    same_day = (
-        same_day.filter(status__in=PAYABLE) if for_coordinator else same_day.exclude(status__in=NOT_COUNTED)
-    ).exclude(pk=exclude_pk).aggregate(total=Sum("duration_minutes"))["total"] or 0
-    race_point("payments.day_total")
-    if same_day + minutes > MINUTES_IN_A_DAY:
-        whose = "The contributor has" if for_coordinator else "You have"
-        raise ClaimError(
-            f"{whose} already claimed {calculation.format_minutes(same_day)} on {work_date:%d %B %Y}; "
-            "with this claim it would be more than 24 hours in one day."
-        )
-
-
-def check_same_event(*, contributor_id, work_date, project, registration_id=None, exclude_pk=None):
-    """Refuses a claim for an event and day that the person's other claim already covers: a manual
-    claim beside the one made from their attendance, or an attendance claim beside a manual one."""
-    title = normalise_title(project)
-    others = (
-        InvolvementClaim.objects.filter(contributor_id=contributor_id, work_date=work_date)
-        .exclude(status__in=NOT_COUNTED)
-        .exclude(pk=exclude_pk)
-    )
-    if registration_id is None:
-        others = others.filter(registration__isnull=False)
-    for other in others.only("project", "registration_id"):
-        if title and normalise_title(other.project) == title:
-            made_from = " (made from your recorded attendance)" if other.registration_id else ""
-            raise ClaimError(
-                f"You already have a claim for {other.project} on {work_date:%d %B %Y}{made_from}. "
-                "Add any extra time to that claim instead of making a second one."
-            )
-
-
-def validate_input(*, contributor, work_date, duration_minutes, preparation_minutes, exclude_pk=None):
-    """Refuses impossible claims with a message; returns nothing when the input is possible.
-    Call it with the person locked (the services do) so the day total stays true."""
-    if duration_minutes is None or duration_minutes <= 0:
-        raise ClaimError("The time given must be more than zero minutes.")
-    if preparation_minutes is not None and preparation_minutes < 0:
-        raise ClaimError("Preparation time cannot be negative.")
-    if duration_minutes > MINUTES_IN_A_DAY:
-        raise ClaimError("A claim cannot be for more than 24 hours in one day.")
-    if work_date > timezone.localdate():
-        raise ClaimError("The date of the work cannot be in the future. Claim once the work is done.")
-    check_day_total(
-        contributor_id=contributor.pk, work_date=work_date, minutes=duration_minutes, exclude_pk=exclude_pk
-    )
-
-
 def _validate(claim):
-    validate_input(
+    claim_rules.validate_input(
         contributor=claim.contributor,
         work_date=claim.work_date,
         duration_minutes=claim.duration_minutes,
         preparation_minutes=claim.preparation_minutes,
         exclude_pk=claim.pk,
     )
-    check_same_event(
+    claim_rules.check_same_event(
         contributor_id=claim.contributor_id,
         work_date=claim.work_date,
         project=claim.project,
@@ -269,9 +159,9 @@ def create_draft(*, contributor, data, registration=None, actor=None):
             ):
                 raise ClaimError("There is already a claim for this event attendance.")
             _validate(claim)
-            _recalculate(claim)
+            claim_rules.recalculate(claim)
             claim.save()
-            _record(claim, actor, "", "Created")
+            record(claim, actor, "", "Created")
     except IntegrityError as exc:
         raise ClaimError("There is already a claim for this event attendance.") from exc
     return claim
@@ -281,81 +171,17 @@ def edit_claim(claim, *, actor, data):
     """Changes a draft or submitted claim; the amount is worked out again."""
     with transaction.atomic():
         _lock_person(claim.contributor_id)
-        locked = _lock(claim)
-        _require_owner(locked, actor, "change")
-        _require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
+        locked = lock_claim(claim)
+        require_owner(locked, actor, "change")
+        require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
         for name in EDITABLE_FIELDS:
             if name in data:
                 setattr(locked, name, data[name])
         _validate(locked)
-        _recalculate(locked)
+        claim_rules.recalculate(locked)
         locked.save(update_fields=[*EDITABLE_FIELDS, *AMOUNT_FIELDS, "updated_at"])
-        _record(locked, actor, locked.status, "Edited")
-    return _sync(claim, locked)
-
-
-def add_expense(claim, *, actor, data):
-    """Adds an expense (category, amount, miles, description, receipt) to a draft or submitted claim.
-
-    Refused (ClaimError): amounts or miles above the bounds in payments.models, or more than
-    MAX_EXPENSES_PER_CLAIM expenses, so the claim's total always fits its column. The receipt is
-    written to private storage inside the transaction; when the transaction fails, the file is
-    deleted again, so no receipt is ever left behind without its expense.
-    """
-    from .models import MAX_EXPENSE_AMOUNT, MAX_EXPENSES_PER_CLAIM, MAX_MILES
-
-    expense = ClaimExpense(
-        category=data.get("category"),
-        description=data.get("description", ""),
-        amount=data.get("amount") or ZERO,
-        miles=data.get("miles"),
-        receipt=data.get("receipt") or "",
-    )
-    try:
-        with transaction.atomic():
-            locked = _lock(claim)
-            _require_owner(locked, actor, "change")
-            _require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
-            if data.get("category") == "mileage" and not data.get("miles"):
-                raise ClaimError("Give the number of miles for a mileage expense.")
-            if data.get("category") != "mileage" and not data.get("amount"):
-                raise ClaimError("Give the amount you spent.")
-            if expense.amount > MAX_EXPENSE_AMOUNT:
-                raise ClaimError(f"One expense can be at most £{MAX_EXPENSE_AMOUNT:,}.")
-            if (expense.miles or ZERO) > MAX_MILES:
-                raise ClaimError(f"One mileage expense can be at most {MAX_MILES:,} miles.")
-            if locked.expenses.count() >= MAX_EXPENSES_PER_CLAIM:
-                raise ClaimError(
-                    f"A claim can have at most {MAX_EXPENSES_PER_CLAIM} expenses. Please start a new claim."
-                )
-            expense.claim = locked
-            expense.save()  # writes the receipt file, then the row
-            _recalculate(locked)
-            locked.save(update_fields=[*AMOUNT_FIELDS, "updated_at"])
-            _record(locked, actor, locked.status, f"Expense added: {expense}")
-    except BaseException:
-        # The row is gone with the transaction; a receipt already written must go too.
-        if expense.receipt and expense.receipt._committed:
-            expense.receipt.delete(save=False)
-        raise
-    _sync(claim, locked)
-    return expense
-
-
-def remove_expense(expense, *, actor):
-    claim = expense.claim
-    with transaction.atomic():
-        locked = _lock(claim)
-        _require_owner(locked, actor, "change")
-        _require_status(locked, [Status.DRAFT, Status.SUBMITTED], "changed")
-        text = str(expense)
-        if expense.receipt:
-            expense.receipt.delete(save=False)
-        expense.delete()
-        _recalculate(locked)
-        locked.save(update_fields=[*AMOUNT_FIELDS, "updated_at"])
-        _record(locked, actor, locked.status, f"Expense removed: {text}")
-    return _sync(claim, locked)
+        record(locked, actor, locked.status, "Edited")
+    return sync(claim, locked)
 
 
 def submit(claim, *, actor, automatic=False):
@@ -363,34 +189,34 @@ def submit(claim, *, actor, automatic=False):
     made from recorded event attendance."""
     with transaction.atomic():
         _lock_person(claim.contributor_id)
-        locked = _lock(claim)
+        locked = lock_claim(claim)
         if automatic:
             if locked.registration_id is None:
                 raise ClaimError("Only claims made from event attendance are submitted automatically.")
         else:
-            _require_owner(locked, actor, "submit")
-        _require_status(locked, [Status.DRAFT], "submitted")
+            require_owner(locked, actor, "submit")
+        require_status(locked, [Status.DRAFT], "submitted")
         _validate(locked)
-        _recalculate(locked)
+        claim_rules.recalculate(locked)
         locked.status = Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "submitted_at", *AMOUNT_FIELDS, "updated_at"])
         note = "Submitted automatically from recorded event attendance" if automatic else "Submitted"
-        _record(locked, actor, Status.DRAFT, note)
-    return _sync(claim, locked)
+        record(locked, actor, Status.DRAFT, note)
+    return sync(claim, locked)
 
 
 def withdraw(claim, *, actor):
     """submitted -> draft, by the contributor, before a coordinator decides."""
     with transaction.atomic():
-        locked = _lock(claim)
-        _require_owner(locked, actor, "withdraw")
-        _require_status(locked, [Status.SUBMITTED], "withdrawn")
+        locked = lock_claim(claim)
+        require_owner(locked, actor, "withdraw")
+        require_status(locked, [Status.SUBMITTED], "withdrawn")
         locked.status = Status.DRAFT
         locked.submitted_at = None
         locked.save(update_fields=["status", "submitted_at", "updated_at"])
-        _record(locked, actor, Status.SUBMITTED, "Withdrawn")
-    return _sync(claim, locked)
+        record(locked, actor, Status.SUBMITTED, "Withdrawn")
+    return sync(claim, locked)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,17 +228,17 @@ def approve(claim, *, actor, note=""):
     freezes it with its version."""
     with transaction.atomic():
         _lock_person(claim.contributor_id)
-        locked = _lock(claim)
+        locked = lock_claim(claim)
         _require_coordinator(locked, actor, "approve")
-        _require_status(locked, [Status.SUBMITTED], "approved")
-        check_day_total(
+        require_status(locked, [Status.SUBMITTED], "approved")
+        claim_rules.check_day_total(
             contributor_id=locked.contributor_id,
             work_date=locked.work_date,
             minutes=locked.duration_minutes,
             exclude_pk=locked.pk,
             for_coordinator=True,
         )
-        _recalculate(locked)
+        claim_rules.recalculate(locked)
         locked.status = Status.APPROVED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
@@ -427,17 +253,17 @@ def approve(claim, *, actor, note=""):
                 "updated_at",
             ]
         )
-        _record(locked, actor, Status.SUBMITTED, note or "Approved")
-    return _sync(claim, locked)
+        record(locked, actor, Status.SUBMITTED, note or "Approved")
+    return sync(claim, locked)
 
 
 def reject(claim, *, actor, reason):
     """submitted -> rejected, with a reason the contributor will read."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _lock(claim)
+        locked = lock_claim(claim)
         _require_coordinator(locked, actor, "reject")
-        _require_status(locked, [Status.SUBMITTED], "rejected")
+        require_status(locked, [Status.SUBMITTED], "rejected")
         if not reason:
             raise ClaimError("Give a reason for rejecting the claim: the contributor will read it.")
         locked.status = Status.REJECTED
@@ -445,8 +271,8 @@ def reject(claim, *, actor, reason):
         locked.decided_by = actor
         locked.decision_reason = reason
         locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"])
-        _record(locked, actor, Status.SUBMITTED, reason)
-    return _sync(claim, locked)
+        record(locked, actor, Status.SUBMITTED, reason)
+    return sync(claim, locked)
 
 
 def bulk_decide(claims, *, actor, action, reason=""):
@@ -472,8 +298,8 @@ def mark_paid(claim, *, payout, actor=None, reference=""):
     """approved -> paid, by the payout that holds the claim, as that payout is paid. `actor` is the
     coordinator who recorded it, or None when Stripe or the reconciler settled it."""
     with transaction.atomic():
-        locked = _lock(claim)
-        _require_status(locked, [Status.APPROVED], "marked as paid")
+        locked = lock_claim(claim)
+        require_status(locked, [Status.APPROVED], "marked as paid")
         item = _holding_item(locked)
         if item is None or item.payout_id != payout.pk:
             raise ClaimError(f"Payout {payout.pk} does not hold this claim, so it cannot pay it.")
@@ -481,8 +307,8 @@ def mark_paid(claim, *, payout, actor=None, reference=""):
         locked.paid_at = timezone.now()
         locked.payment_reference = (reference or f"payout {payout.pk}")[:120]
         locked.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
-        _record(locked, actor, Status.APPROVED, f"Paid £{item.amount} by payout {payout.pk}: {reference}")
-    return _sync(claim, locked)
+        record(locked, actor, Status.APPROVED, f"Paid £{item.amount} by payout {payout.pk}: {reference}")
+    return sync(claim, locked)
 
 
 def mark_declined(claim, *, actor, payout=None, note=""):
@@ -492,10 +318,10 @@ def mark_declined(claim, *, actor, payout=None, note=""):
     (`payout`). A payout that is still waiting to pay the claim lets go of it first; one that is already
     sending the money refuses, and so does this."""
     with transaction.atomic():
-        locked = _lock(claim)
+        locked = lock_claim(claim)
         if payout is None and (actor is None or actor.pk != locked.contributor_id):
             _require_coordinator(locked, actor, "mark as declined")
-        _require_status(locked, [Status.APPROVED], "marked as declined")
+        require_status(locked, [Status.APPROVED], "marked as declined")
         item = _holding_item(locked)
         if payout is not None:
             if item is None or item.payout_id != payout.pk:
@@ -504,23 +330,23 @@ def mark_declined(claim, *, actor, payout=None, note=""):
             _release_from_payout(locked, actor, "Payment declined by the contributor")
         locked.status = Status.DECLINED
         locked.save(update_fields=["status", "updated_at"])
-        _record(locked, actor, Status.APPROVED, note or "Payment declined")
-    return _sync(claim, locked)
+        record(locked, actor, Status.APPROVED, note or "Payment declined")
+    return sync(claim, locked)
 
 
 def reopen(claim, *, payout, actor=None, note=""):
     """paid -> approved, once the payout that paid it has had the money back and let go of it."""
     with transaction.atomic():
-        locked = _lock(claim)
-        _require_status(locked, [Status.PAID], "reopened")
+        locked = lock_claim(claim)
+        require_status(locked, [Status.PAID], "reopened")
         if _holding_item(locked) is not None:
             raise ClaimError("A payout still holds this claim, so it cannot be reopened.")
         locked.status = Status.APPROVED
         locked.paid_at = None
         locked.payment_reference = ""
         locked.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
-        _record(locked, actor, Status.PAID, note or f"Reopened: the money from payout {payout.pk} came back")
-    return _sync(claim, locked)
+        record(locked, actor, Status.PAID, note or f"Reopened: the money from payout {payout.pk} came back")
+    return sync(claim, locked)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -531,15 +357,15 @@ def cancel(claim, *, actor=None, reason):
     """draft/submitted/approved -> cancelled, when the work it claims did not happen (attendance was
     corrected). An approved claim leaves its payout first; a paid one cannot be cancelled here."""
     with transaction.atomic():
-        locked = _lock(claim)
-        _require_status(locked, [Status.DRAFT, Status.SUBMITTED, Status.APPROVED], "cancelled")
+        locked = lock_claim(claim)
+        require_status(locked, [Status.DRAFT, Status.SUBMITTED, Status.APPROVED], "cancelled")
         previous = locked.status
         if previous == Status.APPROVED:
             _release_from_payout(locked, actor, reason)
         locked.status = Status.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
-        _record(locked, actor, previous, reason)
-    return _sync(claim, locked)
+        record(locked, actor, previous, reason)
+    return sync(claim, locked)
 
 
 def reinstate(claim, *, actor=None, note):
@@ -547,10 +373,10 @@ def reinstate(claim, *, actor=None, note):
     back to a coordinator, with its amount and the day's 24 hours checked again."""
     with transaction.atomic():
         _lock_person(claim.contributor_id)
-        locked = _lock(claim)
-        _require_status(locked, [Status.CANCELLED], "reinstated")
+        locked = lock_claim(claim)
+        require_status(locked, [Status.CANCELLED], "reinstated")
         _validate(locked)
-        _recalculate(locked)
+        claim_rules.recalculate(locked)
         locked.status = Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.decided_at = None
@@ -567,13 +393,11 @@ def reinstate(claim, *, actor=None, note):
                 "updated_at",
             ]
         )
-        _record(locked, actor, Status.CANCELLED, note)
-    return _sync(claim, locked)
+        record(locked, actor, Status.CANCELLED, note)
+    return sync(claim, locked)
 
 
 def flag(claim, *, note):
     """Records, without changing the status, something a coordinator must look at (e.g. attendance was
     corrected after the claim was paid)."""
-    ClaimEvent.objects.create(
-        claim=claim, actor=None, from_status=claim.status, to_status=claim.status, note=note
-    )
+    record(claim, None, claim.status, note)

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
+from portal import audit
 from portal.exports import csv_response
 
-from . import limits, reports, services
+from . import claim_rules, expenses, limits, reports, services
 from . import tax_year as uk_tax_year
 from .forms import ClaimForm, ExpenseForm, ProfileForm
 from .models import ClaimExpense, ContributorProfile, InvolvementClaim
@@ -72,6 +74,12 @@ def _overview(request, *, status=200):
             "claims": claims,
             "tax_years": reports.contributor_tax_years(request.user),
             "profile": profile_for(request.user),
+            # What other apps add (payouts: the latest payments), through the `my_involvement_sections` hook.
+            "sections": [
+                section
+                for section in (fn(request) for fn in hooks.get_hooks("my_involvement_sections"))
+                if section
+            ],
         },
         status=status,
     )
@@ -93,7 +101,7 @@ def _claim_form_page(request, *, claim=None):
             if request.POST.get("action") == "preview":
                 candidate = InvolvementClaim(contributor=request.user, pk=claim.pk if claim else None, **data)
                 expenses = list(claim.expenses.all()) if claim else []
-                _version, preview = services.preview(candidate, expenses)
+                _version, preview = claim_rules.preview(candidate, expenses)
                 candidate.fee_amount = preview.fee
                 warnings = limits.limit_warnings(candidate)
             elif claim is None:
@@ -139,7 +147,7 @@ def claim_detail(request, pk):
         {
             "claim": claim,
             "expenses": claim.expenses.all(),
-            "events": claim.events.select_related("actor"),
+            "events": audit.trail(claim),
             "editable": editable,
             "expense_form": ExpenseForm() if editable else None,
             "warnings": limits.limit_warnings(claim) if claim.status == Status.DRAFT else [],
@@ -182,7 +190,7 @@ def expense_add(request, pk):
     form = ExpenseForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_expense(claim, actor=request.user, data=form.cleaned_data)
+            expenses.add_expense(claim, actor=request.user, data=form.cleaned_data)
             messages.success(request, "The expense is added.")
             return redirect("payments:claim_detail", pk=claim.pk)
         except services.ClaimError as exc:
@@ -193,7 +201,7 @@ def expense_add(request, pk):
         {
             "claim": claim,
             "expenses": claim.expenses.all(),
-            "events": claim.events.select_related("actor"),
+            "events": audit.trail(claim),
             "editable": claim.status in (Status.DRAFT, Status.SUBMITTED),
             "expense_form": form,
             "warnings": [],
@@ -209,7 +217,7 @@ def expense_remove(request, pk):
         ClaimExpense.objects.select_related("claim"), pk=pk, claim__contributor=request.user
     )
     try:
-        services.remove_expense(expense, actor=request.user)
+        expenses.remove_expense(expense, actor=request.user)
         messages.success(request, "The expense is removed.")
     except services.ClaimError as exc:
         messages.error(request, str(exc))
@@ -221,7 +229,9 @@ def receipt_download(request, pk):
     """A receipt, only for the person who claimed it and coordinators; anyone else gets a 404."""
     expense = get_object_or_404(ClaimExpense.objects.select_related("claim"), pk=pk)
     user = request.user
-    if not expense.receipt or not (expense.claim.contributor_id == user.pk or user.is_coordinator):
+    if not expense.receipt or not (
+        expense.claim.contributor_id == user.pk or user.has_perm("payments.view_claimexpense")
+    ):
         raise Http404
     try:
         handle = expense.receipt.open("rb")

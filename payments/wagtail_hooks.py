@@ -3,19 +3,19 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from . import panels
+from portal import audit
+
+from . import panels, services
+from .models import InvolvementClaim
 from .viewsets import viewsets
 
 
 class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission=None, coordinators_only=False, **kwargs):
+    def __init__(self, *args, permission, **kwargs):
         super().__init__(*args, **kwargs)
         self.permission = permission
-        self.coordinators_only = coordinators_only
 
     def is_shown(self, request):
-        if self.coordinators_only:
-            return request.user.is_coordinator
         return request.user.has_perm(self.permission)
 
 
@@ -32,7 +32,7 @@ def register_involvement_menu():
             reverse("payments_claims:queue"),
             icon_name="tasks",
             order=100,
-            coordinators_only=True,
+            permission=services.DECIDE,
         ),
         PermissionMenuItem(
             "All claims",
@@ -46,7 +46,7 @@ def register_involvement_menu():
             reverse("payments_claims:reports"),
             icon_name="table",
             order=300,
-            coordinators_only=True,
+            permission=services.DECIDE,
         ),
         PermissionMenuItem(
             "Contributors",
@@ -73,9 +73,14 @@ def register_involvement_menu():
     return SubmenuMenuItem("Involvement", Menu(items=items), icon_name="pick", order=300)
 
 
+@hooks.register("register_log_actions")
+def register_claim_log_actions(actions):
+    audit.register(actions, services.CHANGED, "Claim changed")
+
+
 @hooks.register("construct_homepage_panels")
 def add_overdue_panel(request, panels_list):
-    if request.user.is_coordinator:
+    if request.user.has_perm(services.DECIDE):
         panels_list.append(panels.OverdueClaimsPanel())
 
 
@@ -85,8 +90,6 @@ def involvement_home_section(request, page):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_contributor:
         return None
-    from .models import InvolvementClaim
-
     counts = dict(
         InvolvementClaim.objects.filter(contributor=user)
         .order_by()
@@ -101,7 +104,3 @@ def involvement_home_section(request, page):
         "waiting": counts.get(InvolvementClaim.Status.SUBMITTED, 0),
         "approved": counts.get(InvolvementClaim.Status.APPROVED, 0),
     }
-
-
-# Payouts (issue 6) register their own admin views, menu and panels.
-from . import payout_hooks  # noqa: E402, F401

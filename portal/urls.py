@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
-from payments import payout_views
+from payouts import views as payout_views
 
 from .api import api_router
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("library/", include("library.urls")),
     path("events/", include("events.urls")),
-    path("involvement/payouts/", include("payments.payout_urls")),
+    path("involvement/payouts/", include("payouts.urls")),
     path("involvement/", include("payments.urls")),
     path("stripe/webhook/", payout_views.stripe_webhook, name="stripe_webhook"),
 ]

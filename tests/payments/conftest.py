@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from payments import payouts, services
+from payments import services
 from payments.factories import build_policy
+from payouts import services as payouts
 
 OLD_RATE_FROM = datetime.date(2024, 4, 1)
 NEW_RATE_FROM = datetime.date(2025, 6, 1)

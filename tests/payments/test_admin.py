@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from payments import tax_year
+from payments import expenses, tax_year
 from payments.models import InvolvementClaim
 
 Status = InvolvementClaim.Status
@@ -90,8 +90,9 @@ def test_inspect_shows_the_explanation_and_approve_works(client, coordinator, tw
     )
     assert "cannot be approved" in response.content.decode()
     response = client.post(
-        reverse("payments_claims:decide", args=[claim.pk]),
-        {"action": "paid", "reference": "BACS 42", "method": "bank_transfer", "paid_on": "2025-08-01"},
+        # The payment form on the claim's page comes from the payouts app (its claim_inspect_panels hook).
+        reverse("payouts_admin:pay_claim", args=[claim.pk]),
+        {"reference": "BACS 42", "method": "bank_transfer", "paid_on": "2025-08-01"},
         follow=True,
     )
     assert "Paid £61.88 by bank transfer" in response.content.decode()
@@ -256,7 +257,8 @@ def test_report_figures(client, coordinator, make_claim, contributor, other_cont
 
 
 def test_report_counts_money_paid_net_of_money_back(client, coordinator, make_claim, contributor):
-    from payments import payouts, reports
+    from payments import reports
+    from payouts import services as payouts
 
     claim = make_claim(contributor, "paid", approver=coordinator, work_date=datetime.date(2025, 7, 1))
     payout = claim.payout_items.get().payout
@@ -277,7 +279,7 @@ def test_report_sums_are_exact_pennies(make_claim, contributor, coordinator):
 
     for day in (1, 2, 3):
         claim = make_claim(contributor, work_date=datetime.date(2025, 7, day), duration_minutes=60)
-        services.add_expense(claim, actor=contributor, data={"category": "mileage", "miles": D("18")})
+        expenses.add_expense(claim, actor=contributor, data={"category": "mileage", "miles": D("18")})
         services.submit(claim, actor=contributor)
         services.approve(claim, actor=coordinator)
     data = reports.full_report()

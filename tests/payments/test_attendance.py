@@ -10,6 +10,7 @@ from events.factories import EventIndexPageFactory, EventPageFactory, Registrati
 from payments import attendance, services
 from payments.models import InvolvementClaim
 from payments.services import ClaimError
+from portal import audit
 
 Status = InvolvementClaim.Status
 
@@ -45,7 +46,7 @@ def test_attendance_at_a_paid_event_makes_one_submitted_claim(
     )
     assert claim.duration_minutes == 130 and claim.work_date == datetime.date(2025, 7, 1)
     assert "2 h 10 min meeting or workshop, rounded to 2 h 15 min, at £27.50/h = £61.88" in claim.explanation
-    assert claim.events.last().note == "Submitted automatically from recorded event attendance"
+    assert audit.trail(claim)[-1].note == "Submitted automatically from recorded event attendance"
     # Recorded again (no-show then attended), and the signal repeated: still one claim.
     with django_capture_on_commit_callbacks(execute=True):
         event_services.mark_attendance(registration, "no_show")

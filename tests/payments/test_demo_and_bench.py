@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from payments import bench, demo, reports
 from payments.models import InvolvementClaim, PolicyVersion
+from payouts import demo as payouts_demo
 
 
 class FakeCommand:
@@ -14,8 +15,10 @@ class FakeCommand:
 
 
 def test_demo_data_has_two_versions_and_claims_in_every_status(db, client):
-    demo.load(FakeCommand(), {})
-    demo.load(FakeCommand(), {})  # idempotent
+    # The payments demo, then the payouts demo that pays its "paid" claim; twice, to show both idempotent.
+    for _ in range(2):
+        demo.load(FakeCommand(), {})
+        payouts_demo.load(FakeCommand(), {})
     versions = PolicyVersion.objects.order_by("effective_from")
     assert [v.rate_for("meeting").hourly_rate for v in versions] == [25, 27.5]
     contributor = User.objects.get(email="contributor@example.org")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from payments import services
+from payments import claim_rules, expenses, services
 from payments.models import MAX_EXPENSES_PER_CLAIM, ClaimExpense, RateCard
 
 pytestmark = pytest.mark.django_db
@@ -87,9 +87,9 @@ def test_a_huge_expense_is_refused_with_a_message_and_leaves_no_file(
 def test_expenses_at_the_bounds_always_fit_the_total(contributor, make_claim, settings):
     claim = make_claim(contributor)
     for _ in range(MAX_EXPENSES_PER_CLAIM):
-        services.add_expense(claim, actor=contributor, data={"category": "travel", "amount": D("10000.00")})
+        expenses.add_expense(claim, actor=contributor, data={"category": "travel", "amount": D("10000.00")})
     with pytest.raises(services.ClaimError, match="at most 50 expenses"):
-        services.add_expense(claim, actor=contributor, data={"category": "travel", "amount": D("1.00")})
+        expenses.add_expense(claim, actor=contributor, data={"category": "travel", "amount": D("1.00")})
     claim.refresh_from_db()
     assert claim.total_amount < D("9999999999.99")
 
@@ -104,7 +104,7 @@ def test_expenses_at_the_bounds_always_fit_the_total(contributor, make_claim, se
 def test_the_service_refuses_amounts_past_the_bounds(contributor, make_claim, data, message):
     claim = make_claim(contributor)
     with pytest.raises(services.ClaimError, match=message):
-        services.add_expense(claim, actor=contributor, data=data)
+        expenses.add_expense(claim, actor=contributor, data=data)
 
 
 def test_rates_past_the_bound_are_refused_in_the_policy(policy_versions):
@@ -119,10 +119,10 @@ def test_a_failed_expense_deletes_the_receipt_it_wrote(contributor, make_claim, 
     def fail(claim):
         raise RuntimeError("the database refused the new total")
 
-    monkeypatch.setattr(services, "_recalculate", fail)
+    monkeypatch.setattr(claim_rules, "recalculate", fail)
     receipt = SimpleUploadedFile("ticket.pdf", PDF, content_type="application/pdf")
     with pytest.raises(RuntimeError):
-        services.add_expense(
+        expenses.add_expense(
             claim, actor=contributor, data={"category": "travel", "amount": D("20"), "receipt": receipt}
         )
     assert not ClaimExpense.objects.exists()

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from payments import services, tax_year
+from payments import expenses, tax_year
 from payments.models import ClaimExpense, ContributorProfile, InvolvementClaim
 
 Status = InvolvementClaim.Status
@@ -30,7 +30,7 @@ FORM = {
 def claim_with_receipt(make_claim, contributor):
     claim = make_claim(contributor, "submitted")
     receipt = SimpleUploadedFile("ticket.pdf", b"%PDF-1.4 train ticket", content_type="application/pdf")
-    expense = services.add_expense(
+    expense = expenses.add_expense(
         claim, actor=contributor, data={"category": "travel", "amount": D("24.60"), "receipt": receipt}
     )
     return claim, expense

@@ -82,7 +82,6 @@ def world(db, settings):
     from events.signing import make_manage_token
     from home.models import FeedbackSubmission, GuidancePage
     from library.models import Audience, ResourcePage, ResourceType, Topic
-    from payments import services
     from payments.models import (
         ClaimExpense,
         ContributorProfile,
@@ -90,7 +89,7 @@ def world(db, settings):
         PaymentPolicy,
         PolicyVersion,
     )
-    from payments.payout_models import PaymentRun, Payout
+    from payouts.models import PaymentRun, Payout
 
     call_command("load_demo_data", stdout=StringIO())
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
@@ -100,7 +99,9 @@ def world(db, settings):
     draft = InvolvementClaim.objects.filter(contributor=contributor, status="draft").first()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    services.add_expense(
+    from payments import expenses
+
+    expenses.add_expense(
         draft,
         actor=contributor,
         data={"category": "travel", "amount": 5, "receipt": SimpleUploadedFile("t.pdf", b"%PDF-1.4 x")},
@@ -216,7 +217,7 @@ def visit(runner, rng, role, name, url):
 
 
 def test_no_address_answers_hostile_input_with_a_server_error(world):
-    from tests.payments.fake_stripe import sign_payload
+    from tests.payouts.fake_stripe import sign_payload
 
     rng = random.Random(SEED)
     failures, visited, total = [], set(), 0

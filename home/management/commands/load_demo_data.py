@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 # The order matters: later apps hang their pages under the home page and use earlier demo users.
-DEMO_MODULES = ["home.demo", "library.demo", "events.demo", "payments.demo", "payments.payout_demo"]
+DEMO_MODULES = ["home.demo", "library.demo", "events.demo", "payments.demo", "payouts.demo"]
 
 
 def demo_modules():

@@ -1,0 +1,43 @@
+"""E-mails about payouts: the contributor's breakdown when paid; coordinators when something needs them."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import COORDINATORS
+from portal.mail import queue_email, render_email
+
+from .models import Payout, PayoutItem
+
+
+def notify_paid(payout_id):
+    payout = Payout.objects.select_related("contributor").get(pk=payout_id)
+    items = PayoutItem.objects.filter(payout=payout).select_related("claim")
+    context = {
+        "payout": payout,
+        "items": items,
+        "url": _absolute(reverse("payouts:detail", args=[payout.pk])),
+    }
+    queue_email(to=[payout.contributor.email], **render_email("payouts/email/payout_paid", context))
+
+
+def notify_coordinators(payout_id, what):
+    payout = Payout.objects.select_related("contributor").get(pk=payout_id)
+    recipients = list(
+        get_user_model()
+        .objects.filter(Q(groups__name=COORDINATORS) | Q(is_superuser=True), is_active=True)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if recipients:
+        context = {
+            "payout": payout,
+            "what": what,
+            "url": _absolute(reverse("payouts_admin:inspect", args=[payout.pk])),
+        }
+        queue_email(to=recipients, **render_email("payouts/email/payout_problem", context))
+
+
+def _absolute(path):
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
