@@ -236,7 +236,7 @@ def _count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_index_and_event_page_queries_do_not_grow(client, event_index, event_factory):
+def test_index_and_event_page_queries_do_not_grow(client, event_index, event_factory, no_page_cache):
     from events.factories import RegistrationFactory
 
     first = event_factory(capacity=100)

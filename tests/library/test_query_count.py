@@ -18,6 +18,9 @@ from library.factories import (
 )
 from library.models import ResourcePage
 
+# Counts what rendering costs, so the shared page cache is off.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 # Each filter, as (parameter string when active). Every subset of these is requested.
 FILTERS = {
     "q": "q=toolkit",
