@@ -130,6 +130,26 @@ def connect_signals():
     page_published.connect(content_changed, dispatch_uid="pagecache-published")
     page_unpublished.connect(content_changed, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(content_changed, dispatch_uid="pagecache-moved")
+    _skip_view_restriction_queries()
+
+
+def _skip_view_restriction_queries():
+    """Wagtail checks a page's view restrictions on every request with two queries (its ancestors'
+    aliases, then their restrictions). When the site has no restriction at all (read from the shared
+    cache, cleared by any change to one), the answer is none without asking."""
+    from wagtail.models import Page, PageViewRestriction
+
+    original = Page.get_view_restrictions
+    if getattr(original, "_page_cache_wrapped", False):
+        return
+
+    def get_view_restrictions(self):
+        if not _restricted_paths():
+            return PageViewRestriction.objects.none()
+        return original(self)
+
+    get_view_restrictions._page_cache_wrapped = True
+    Page.get_view_restrictions = get_view_restrictions
 
 
 # --- values cached until the content changes --------------------------------------------------------
@@ -235,6 +255,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        site_for_request(request)
         if not request_is_cacheable(request):
             response = self.get_response(request)
             _private_headers(response)
@@ -282,3 +303,56 @@ class PageCacheMiddleware:
                 response.content, _placeholder = _fill_token(request, response.content)
             _private_headers(response)
         return response
+
+
+class CachedSettingMixin:
+    """For a Wagtail site setting shown on every page: ``for_request`` (what templates use) reads it
+    from the shared cache until the content next changes, instead of a query per request. Put it
+    first in the bases: ``class SiteSettings(CachedSettingMixin, BaseSiteSetting)``."""
+
+    @classmethod
+    def for_request(cls, request):
+        from wagtail.models import Site
+
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)
+        setting = cached_value(f"setting:{cls._meta.label_lower}:{site.pk}", lambda: cls.for_site(site))
+        setting._request = request
+        setattr(request, attr_name, setting)
+        return setting
+
+
+def _restricted_paths():
+    from wagtail.models import PageViewRestriction
+
+    return cached_value(
+        "restricted-paths", lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    )
+
+
+def public(queryset):
+    """``queryset.public()`` (no page under a view restriction) with the restrictions read from the
+    shared cache rather than queried on every request."""
+    from django.db.models import Q
+
+    private = Q()
+    for path in _restricted_paths():
+        private |= Q(path__startswith=path)
+    return queryset.exclude(private) if private else queryset
+
+
+def site_for_request(request):
+    """Wagtail's ``Site.find_for_request``, cached per host until the content (sites) next changes."""
+    from wagtail.models import Site
+
+    if not hasattr(request, "_wagtail_site"):
+        try:
+            host = request.get_host()
+        except Exception:  # a disallowed host: Wagtail answers as it would
+            return Site.find_for_request(request)
+        request._wagtail_site = cached_value(f"site:{host}", lambda: Site.find_for_request(request))
+    return request._wagtail_site

@@ -318,3 +318,14 @@ def test_the_cache_can_be_switched_off(client, home_page, settings):
     settings.PAGE_CACHE_ENABLED = False
     get(client, "/")
     assert "X-Page-Cache" not in get(client, "/")
+
+
+def test_a_new_view_restriction_applies_at_once(client, event_index, event_factory):
+    from wagtail.models import PageViewRestriction
+
+    event = event_factory(title="Soon private")
+    assert "Soon private" in get(client, event.url).text
+    assert "Soon private" in get(client, event_index.url).text
+    PageViewRestriction.objects.create(page=event, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get(event.url).status_code == 302  # to the sign-in page
+    assert "Soon private" not in get(client, event_index.url).text
