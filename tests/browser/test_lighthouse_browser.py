@@ -19,7 +19,9 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LIGHTHOUSE = Path(__file__).resolve().parents[2] / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = (
+    Path(__file__).resolve().parents[2] / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+)
 CATEGORIES = ("seo", "best-practices")
 RUN_TIMEOUT_SECONDS = 240
 
@@ -29,7 +31,9 @@ def lighthouse():
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed, so Lighthouse cannot run")
     if not LIGHTHOUSE.exists():
-        message = f"Lighthouse is not installed at {LIGHTHOUSE}: run `make lighthouse` (npm ci in tools/lighthouse)"
+        message = (
+            f"Lighthouse is not installed at {LIGHTHOUSE}: run `make lighthouse` (npm ci in tools/lighthouse)"
+        )
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
