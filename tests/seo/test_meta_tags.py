@@ -150,3 +150,18 @@ def test_addresses_come_from_the_site_not_the_host_header(client, guidance):
     tree = lxml_html.fromstring(head_of(response) + "</head>")
     assert canonical(tree) == guidance.get_full_url()
     assert "evil.example" not in lxml_html.tostring(tree).decode()
+
+
+def test_a_signed_manage_page_is_not_indexed_and_describes_no_event(client, event):
+    from django.urls import reverse
+
+    from events.factories import RegistrationFactory
+    from events.signing import make_manage_token
+
+    registration = RegistrationFactory(event=event)
+    response = client.get(reverse("events:manage", args=[make_manage_token(registration)]))
+    assert response.status_code == 200
+    tree = lxml_html.fromstring(head_of(response) + "</head>")
+    assert meta(tree, "name", "robots") == "noindex"
+    assert not tree.xpath('//link[@rel="canonical"]')
+    assert not tree.xpath('//script[@type="application/ld+json"]')
