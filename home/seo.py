@@ -127,7 +127,7 @@ def share_image(request, page, settings_):
     if image is not None:
         try:
             rendition = image.get_rendition(SHARE_IMAGE_SPEC)
-        except Exception:  # noqa: BLE001 - a missing or unreadable file must not break the page
+        except OSError:  # the image's file is missing or unreadable: the page must still be served
             rendition = None
         if rendition is not None:
             return {

@@ -165,3 +165,17 @@ def test_a_signed_manage_page_is_not_indexed_and_describes_no_event(client, even
     assert meta(tree, "name", "robots") == "noindex"
     assert not tree.xpath('//link[@rel="canonical"]')
     assert not tree.xpath('//script[@type="application/ld+json"]')
+
+
+def test_a_share_image_whose_file_is_gone_falls_back_to_the_mark(client, home_page, guidance):
+    from wagtail_factories import ImageFactory
+
+    from home.models import SiteSettings
+
+    image = ImageFactory(title="Lost")
+    image.file.storage.delete(image.file.name)
+    settings = SiteSettings.for_site(home_page.get_site())
+    settings.default_share_image = image
+    settings.save()
+    tree = head(client, guidance.url)
+    assert meta(tree, "property", "og:image") == "http://localhost/static/brand/share.png"
