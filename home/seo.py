@@ -161,11 +161,10 @@ def breadcrumb_list(request, page):
         return None
     trail = [*page.get_ancestors().filter(depth__gt=1), page]
     items = []
-    for position, crumb in enumerate(trail, start=1):
+    for crumb in trail:
         url = crumb.get_full_url(request)
-        if not url:
-            continue
-        items.append({"@type": "ListItem", "position": position, "name": crumb.title, "item": url})
+        if url:
+            items.append({"@type": "ListItem", "position": len(items) + 1, "name": crumb.title, "item": url})
     if not items:
         return None
     return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
@@ -208,26 +207,27 @@ def json_ld(data):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def head_context(request, page=None, *, title="", description=""):
-    """Everything `components/seo_head.html` prints for one response."""
+def head_context(request, page=None):
+    """Everything `components/seo_head.html` prints for one response (`page` is None for views that are
+    not pages)."""
     settings_ = site_settings(request)
-    description = trim(description) if description else page_description(page, settings_)
     structured = []
-    if page is not None and getattr(page, "pk", None):
+    title = ""
+    if page is not None:
+        title = page.seo_title or page.title
         own = getattr(page, "structured_data", None)
-        if callable(own):
+        # A preview of a page not yet saved has no address or records to describe.
+        if callable(own) and page.pk:
             structured.extend(own(request) or [])
         crumbs = breadcrumb_list(request, page)
         if crumbs:
             structured.append(crumbs)
-    if page is not None:
-        title = title or page.seo_title or page.title
     return {
         "title": plain_text(title),
         "site_name": settings_.organisation_name,
-        "description": description,
+        "description": page_description(page, settings_),
         "canonical": canonical_url(request, page),
         "image": share_image(request, page, settings_),
-        "og_type": getattr(page, "open_graph_type", "website") if page is not None else "website",
+        "og_type": getattr(page, "open_graph_type", "website"),
         "structured_data": [json_ld(item) for item in structured],
     }

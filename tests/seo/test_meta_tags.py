@@ -179,3 +179,19 @@ def test_a_share_image_whose_file_is_gone_falls_back_to_the_mark(client, home_pa
     settings.save()
     tree = head(client, guidance.url)
     assert meta(tree, "property", "og:image") == "http://localhost/static/brand/share.png"
+
+
+def test_a_preview_of_a_page_not_yet_saved_still_renders(guidance_index, library):
+    from home.models import GuidancePage
+    from library.models import ResourcePage
+
+    for parent, page in (
+        (guidance_index, GuidancePage(title="Draft", slug="draft", summary="Not saved yet.")),
+        (library, ResourcePage(title="Draft", slug="draft", summary="Not saved yet.")),
+    ):
+        # As Wagtail's "preview on add" does: the new page knows where it will go, but has no id.
+        page.path, page.depth = parent.path + "0001", parent.depth + 1
+        page.url_path = parent.url_path + "draft/"
+        response = page.make_preview_request()
+        assert response.status_code == 200
+        assert b'<meta name="description" content="Not saved yet.">' in response.content
