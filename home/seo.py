@@ -2,11 +2,10 @@
 share image, breadcrumb trail and schema.org data. `home.templatetags.seo_tags.seo_head` prints it in
 every page's <head> (templates/base.html), so a new page type gets all of it without any code.
 
-A page type may add to the generic behaviour with two optional methods:
-- `meta_description_source()`: the text to describe it with when the editor left `search_description`
-  empty (by default: its `summary`, else its `introduction`, else the site's description);
-- `structured_data(request)`: a list of schema.org objects (dicts) for its type, e.g. an `Event`. The
-  `BreadcrumbList` is added for every page here.
+A page is described by the editor's `search_description`, else its `summary`, else its `introduction`,
+else the site's description. A page type adds its own schema.org data with a `structured_data(request)`
+method returning a list of objects (dicts), e.g. an `Event`; the `BreadcrumbList` is added for every page
+here. A page's share image is the first image of its body.
 
 What must stay true: every public page has a non-empty description; every address printed is absolute and
 built from the Site record, never from the request's Host header (anyone can write that).
@@ -21,13 +20,13 @@ from django.templatetags.static import static
 from django.utils.html import strip_tags
 from wagtail.models import Site
 
+from . import brand
 from .models.site_settings import SiteSettings
 
 DESCRIPTION_LENGTH = 160
 SHARE_IMAGE_SPEC = "fill-1200x630"
 # The share image drawn from the favicon's source (home/brand.py) when no default is set in site settings.
 FALLBACK_SHARE_IMAGE = "brand/share.png"
-FALLBACK_SHARE_SIZE = (1200, 630)
 LOGO_IMAGE = "brand/icon-512.png"
 
 
@@ -86,15 +85,10 @@ def page_description(page, settings_):
     if page is not None:
         if page.search_description:
             return trim(page.search_description)
-        source = getattr(page, "meta_description_source", None)
-        text = source() if callable(source) else ""
-        if not text:
-            for name in ("summary", "introduction"):
-                text = plain_text(getattr(page, name, ""))
-                if text:
-                    break
-        if text:
-            return trim(text)
+        for name in ("summary", "introduction"):
+            text = plain_text(getattr(page, name, ""))
+            if text:
+                return trim(text)
     return trim(settings_.site_description)
 
 
@@ -113,14 +107,10 @@ def body_image(page):
 def share_image(request, page, settings_):
     """The picture a shared link shows: {url, width, height, alt}.
 
-    The page's own image (a `share_image` attribute, else the first image in its body), else the site's
-    default share image from site settings, else the drawing of the site's mark that ships with it.
+    The first image in the page's body, else the site's default share image from site settings, else the
+    drawing of the site's mark that ships with it.
     """
-    image, alt = None, ""
-    if page is not None:
-        image = getattr(page, "share_image", None)
-        if image is None:
-            image, alt = body_image(page)
+    image, alt = body_image(page) if page is not None else (None, "")
     if image is None and settings_.default_share_image_id:
         image = settings_.default_share_image
         alt = settings_.default_share_image_alt
@@ -136,7 +126,7 @@ def share_image(request, page, settings_):
                 "height": rendition.height,
                 "alt": alt or image.title,
             }
-    width, height = FALLBACK_SHARE_SIZE
+    width, height = brand.SHARE_SIZE
     return {
         "url": absolute(request, static(FALLBACK_SHARE_IMAGE)),
         "width": width,
