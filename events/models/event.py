@@ -27,6 +27,7 @@ from home.blocks import BaseStreamBlock
 
 from ..choices import AccessProvision, EventStatus, EventType, Format
 from ..forms import RegistrationForm
+from ..structured_data import event_structured_data
 from .fields import ChoiceListField
 from .registration import Registration
 
@@ -300,6 +301,10 @@ class EventPage(Page):
         ]
 
     # Serving -----------------------------------------------------------------------------------
+    def structured_data(self, request):
+        """schema.org data for search engines (see home/seo.py and events/structured_data.py)."""
+        return [event_structured_data(self, request)]
+
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
