@@ -280,6 +280,8 @@ class EventPage(Page):
 
     def seat_counts(self):
         """Counts for this event in one query: confirmed seats, waiting and cancelled people."""
+        if self.pk is None:  # the preview of an event not yet saved: nobody can have registered
+            return Registration.objects.none().counts()
         return Registration.objects.filter(event=self).counts()
 
     def places_left(self, confirmed_seats):
@@ -316,7 +318,9 @@ class EventPage(Page):
         context["registration_closed_reason"] = reason
         if is_open and "form" not in context:
             context["form"] = RegistrationForm(event=self, user=request.user)
-        context["follow_ups"] = list(self.follow_ups.live().public().order_by("start"))
+        context["follow_ups"] = (
+            list(self.follow_ups.live().public().order_by("start")) if self.pk is not None else []
+        )
         follows = self.follows_up_on
         context["follows_up_on_page"] = follows if follows and follows.live else None
         return context
