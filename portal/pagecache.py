@@ -188,6 +188,9 @@ def request_is_cacheable(request):
         return False
     if "HTTP_AUTHORIZATION" in request.META:
         return False
+    bypass = getattr(settings, "PAGE_CACHE_BYPASS_HEADER", None)  # set by the bench settings only
+    if bypass and bypass in request.META:
+        return False
     return not request.path.startswith(tuple(getattr(settings, "PAGE_CACHE_EXCLUDED_PATHS", ())))
 
 
