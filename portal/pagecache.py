@@ -51,16 +51,23 @@ def _cache():
 
 
 def generation():
-    """The current content generation (starts at 1)."""
+    """The current content generation (starts at 1). Read once per request (the middleware keeps it
+    for the request's duration, forgetting it as soon as this process changes something)."""
+    remembered = getattr(_local, "generation", None)
+    if remembered is not None:
+        return remembered
     cache = _cache()
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
         value = cache.get(GENERATION_KEY, 1)
+    if getattr(_local, "in_request", False):
+        _local.generation = value
     return value
 
 
 def _bump():
+    _local.generation = None
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)
@@ -258,6 +265,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        _local.in_request, _local.generation = True, None
+        try:
+            return self._serve(request)
+        finally:
+            _local.in_request, _local.generation = False, None
+
+    def _serve(self, request):
         site_for_request(request)
         if not request_is_cacheable(request):
             response = self.get_response(request)
