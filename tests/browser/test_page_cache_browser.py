@@ -2,36 +2,13 @@
 CSRF token filled in for them alone) registers for an event and sends feedback, with and without
 JavaScript; the page shows the change at once to the next visitor."""
 
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import assert_no_axe_violations
+from .test_events_browser import one_seat_event  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def site_with_event(transactional_db):
-    from django.utils import timezone
-
-    from events.factories import EventIndexPageFactory, EventPageFactory
-    from home.demo import build_page_tree
-
-    home, _index, _ = build_page_tree()
-    index = EventIndexPageFactory(parent=home)
-    start = (timezone.now() + timedelta(days=10)).replace(microsecond=0)
-    event = EventPageFactory(
-        parent=index,
-        title="Cached workshop",
-        slug="cached-workshop",
-        capacity=2,
-        start=start,
-        end=start + timedelta(hours=2),
-    )
-    event.save_revision().publish()
-    return event
 
 
 def fresh_page(browser, javascript=True):
@@ -41,12 +18,13 @@ def fresh_page(browser, javascript=True):
     return context, page
 
 
+@pytest.mark.usefixtures("one_seat_event")
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_register_and_send_feedback_through_cached_pages(site_with_event, live_server, browser, javascript):
+def test_register_and_send_feedback_through_cached_pages(live_server, browser, javascript):
     from events.models import Registration
     from home.models import FeedbackSubmission
 
-    event_url = f"{live_server.url}/events/cached-workshop/"
+    event_url = f"{live_server.url}/events/planning-workshop/"
     guidance_url = f"{live_server.url}/guidance/draft-manifesto/"
     warm_context, warm = fresh_page(browser)
     assert warm.goto(event_url).headers["x-page-cache"] == "miss"
@@ -65,7 +43,7 @@ def test_register_and_send_feedback_through_cached_pages(site_with_event, live_s
         # Stored feedback shows on no page, so the event page is still served from the cache.
         response = page.goto(event_url)
         assert response.headers["x-page-cache"] == "hit"
-        expect(page.get_by_text("2 of 2 places left")).to_be_visible()
+        expect(page.get_by_text("1 of 1 places left")).to_be_visible()
         if javascript:  # axe-core runs as a script
             assert_no_axe_violations(page)
         page.get_by_label("Your name").fill("Cached Visitor")
@@ -81,6 +59,6 @@ def test_register_and_send_feedback_through_cached_pages(site_with_event, live_s
     context, page = fresh_page(browser)
     try:
         page.goto(event_url)
-        expect(page.get_by_text("1 of 2 places left")).to_be_visible()
+        expect(page.get_by_text("This event is full.")).to_be_visible()
     finally:
         context.close()
