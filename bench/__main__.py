@@ -2,10 +2,14 @@
 
 1. Prepares a database (bench/.data/bench.sqlite3, or BENCH_DATABASE_URL): migrate, demo data, then each
    app's `<app>.bench.setup()` for its large data set (idempotent, so later runs reuse it; --fresh starts over).
-2. Counts the SQL queries of each scenario in-process.
+2. Counts the SQL queries of each scenario in-process, rendered (the shared page cache skipped).
 3. Serves the site with gunicorn (DEBUG off) and sends each scenario sequential requests for a fixed
    time, after a warm-up; the bare view is measured in the same run, first and last, and the ratio uses
-   their mean so drift on a busy machine shows instead of hiding.
+   their mean so drift on a busy machine shows instead of hiding. Each scenario is measured twice:
+   served from the shared page cache (as anonymous visitors get it) and rendered, with the page cache
+   skipped (header X-Bench-Uncached, honoured only under the bench settings). With REDIS_URL set the
+   cache is Redis, as in production; BENCH_DATABASE_URL=postgres://... and --workers 2 give the
+   production shape.
 4. Times each app's non-HTTP `measurements()` (best of three).
 """
 
@@ -65,7 +69,7 @@ def count_queries(path):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_BENCH_UNCACHED="1")
     client.get(path)  # warm caches that are legitimately warm in production (content types, site)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
@@ -108,22 +112,25 @@ def start_server(port, workers):
     raise SystemExit("gunicorn did not start")
 
 
-def request(port, path):
+def request(port, path, uncached=False):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    headers = {"Host": "127.0.0.1"}
+    if uncached:
+        headers["X-Bench-Uncached"] = "1"
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     response.read()
     conn.close()
     return response.status
 
 
-def measure(port, path, seconds, warmup=3):
+def measure(port, path, seconds, warmup=3, uncached=False):
     for _ in range(warmup):
-        request(port, path)
+        request(port, path, uncached)
     count = 0
     started = time.perf_counter()
     while True:
-        status = request(port, path)
+        status = request(port, path, uncached)
         if status >= 400:
             raise SystemExit(f"{path} answered {status}")
         count += 1
@@ -167,7 +174,9 @@ def main():
         bare_before = measure(port, "/__bench__/bare/", args.seconds)
         results = []
         for s in chosen[1:]:
-            results.append((s, measure(port, s["path"], args.seconds)))
+            cached = measure(port, s["path"], args.seconds)
+            uncached = measure(port, s["path"], args.seconds, uncached=True)
+            results.append((s, cached, uncached))
         bare_after = measure(port, "/__bench__/bare/", args.seconds)
     finally:
         server.terminate()
@@ -175,13 +184,23 @@ def main():
     bare = statistics.mean([bare_before, bare_after])
 
     print()
+    from django.conf import settings
+    from django.db import connection
+
+    cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"gunicorn, {args.workers} sync worker(s), sequential requests, {args.seconds:.0f} s each")
+    print(f"database: {connection.vendor}; shared cache: {cache_backend}")
     print(f"bare Django view: {bare:8.1f} req/s (before {bare_before:.1f}, after {bare_after:.1f})")
     print()
-    width = max([len(s["name"]) for s, _ in results] + [8])
-    print(f"{'scenario':<{width}} {'req/s':>8} {'ratio to bare':>14} {'queries':>8}")
-    for s, rate in results:
-        print(f"{s['name']:<{width}} {rate:8.1f} {rate / bare:14.3f} {queries[s['path']][1]:>8}")
+    width = max([len(s["name"]) for s, _c, _u in results] + [8])
+    print(
+        f"{'scenario':<{width}} {'cached req/s':>13} {'ratio':>7} {'uncached req/s':>15} {'ratio':>7} {'queries':>8}"
+    )
+    for s, cached, uncached in results:
+        print(
+            f"{s['name']:<{width}} {cached:13.1f} {cached / bare:7.3f} {uncached:15.1f} {uncached / bare:7.3f}"
+            f" {queries[s['path']][1]:>8}"
+        )
 
     timings = []
     for module in bench_modules():

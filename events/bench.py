@@ -6,6 +6,8 @@ of the data, go in with bulk_create. Idempotent: only what is missing is created
 
 from datetime import timedelta
 
+from portal.pagecache import content_changed
+
 EVENTS = 1_000
 REGISTRATIONS = 50_000
 PREFIX = "bench-event-"
@@ -97,6 +99,7 @@ def setup(stdout):
             batch = []
     if batch:
         Registration.objects.bulk_create(batch)
+    content_changed()  # bulk_create sends no model signal
     stdout.write(f"  events: created {REGISTRATIONS - existing} bench registrations\n")
 
 

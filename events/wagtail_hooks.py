@@ -7,6 +7,8 @@ from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
 
+from portal.pagecache import public
+
 from . import admin_views, audit, views
 from .models import EventIndexPage, EventPage, Registration
 from .viewsets import registration_viewset
@@ -51,8 +53,7 @@ def handle_registration_form(serve):
 @hooks.register("home_page_sections")
 def upcoming_events_section(request, page):
     events = list(
-        EventPage.objects.live()
-        .public()
+        public(EventPage.objects.live())
         .filter(end__gte=timezone.now(), status=EventPage.Status.SCHEDULED)
         .order_by("start")[:3]
     )

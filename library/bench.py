@@ -36,7 +36,7 @@ def scenarios():
         return []
     url = library.url
     return [
-        {"name": "library page, 10,000 resources, filtered (uncached)", "path": f"{url}?{FILTERED}"},
+        {"name": "library page, 10,000 resources, filtered", "path": f"{url}?{FILTERED}"},
         {"name": "library page, 10,000 resources, no filters", "path": url},
         {"name": "library page, search and filter", "path": f"{url}?q=co-production&topic=power"},
     ]

@@ -18,6 +18,7 @@ from wagtail.search.models import IndexEntry
 
 from home.demo import add_menu_link
 from home.models import HomePage
+from portal.pagecache import content_changed
 
 from .factories import LibraryPageFactory, bulk_create_resources, synthetic_specs
 from .importer import import_resources
@@ -137,6 +138,8 @@ def index_synthetic(library, chunk_size=500):
         chunk = list(ResourcePage.objects.filter(pk__in=ids[start : start + chunk_size]).order_by("pk"))
         for backend in backends:
             backend.add_bulk(ResourcePage, chunk)
+    if ids:
+        content_changed()  # search results change
     return len(ids)
 
 

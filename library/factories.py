@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
+from portal.pagecache import content_changed
+
 from .models import Audience, LibraryPage, ResourcePage, ResourceType, Topic
 
 
@@ -154,6 +156,7 @@ def bulk_create_resources(library, specs, batch_size=500):
             )
             created += len(pages)
         Page.objects.filter(pk=library.pk).update(numchild=library.numchild + created)
+        content_changed()  # bulk inserts send no model signal
     return created
 
 

@@ -9,6 +9,8 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
+from portal.pagecache import cached_value
+
 from .filters import FACETS, ResourceFilterSet
 
 # The resource and tag modules, not the models package: the library page builds its listing from here.
@@ -17,12 +19,15 @@ from .models.terms import Audience, ResourceType, Topic
 
 
 def load_taxonomy():
-    """The three term lists, in display order (one query each)."""
-    return {
-        "type": list(ResourceType.objects.order_by("name")),
-        "topic": list(Topic.objects.order_by("name")),
-        "audience": list(Audience.objects.order_by("name")),
-    }
+    """The three term lists, in display order (from the shared cache until the content changes)."""
+    return cached_value(
+        "library:taxonomy",
+        lambda: {
+            "type": list(ResourceType.objects.order_by("name")),
+            "topic": list(Topic.objects.order_by("name")),
+            "audience": list(Audience.objects.order_by("name")),
+        },
+    )
 
 
 def build_filterset(library, params, taxonomy=None):

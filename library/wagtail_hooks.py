@@ -2,6 +2,8 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from portal.pagecache import cached_value, public
+
 from .feeds import feed_query, resource_feed_links
 from .models import LibraryPage
 from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView
@@ -31,16 +33,27 @@ def register_library_report_menu_item():
     return MenuItem("Resources needing tags", reverse("library_needing_tags"), icon_name="tag", order=800)
 
 
-@hooks.register("home_page_sections")
-def library_home_section(request, page):
-    library = LibraryPage.objects.live().public().first()
-    if library is None:
-        return None
+def _main_library():
+    """The site's (first) public library, from the shared cache until the content changes."""
+    return cached_value("library:main", lambda: public(LibraryPage.objects.live()).order_by("path").first())
+
+
+def _home_section_resources(library):
     resources = library.resources().select_related("resource_type")
     featured = list(resources.filter(is_featured=True).order_by("-first_published_at", "-pk")[:3])
     latest = list(
         resources.exclude(pk__in=[r.pk for r in featured]).order_by("-first_published_at", "-pk")[:4]
     )
+    return featured, latest
+
+
+@hooks.register("home_page_sections")
+def library_home_section(request, page):
+    library = _main_library()
+    if library is None:
+        return None
+    # Nothing here depends on the time, only on the content: cached until the content changes.
+    featured, latest = cached_value("library:home-section", lambda: _home_section_resources(library))
     if not featured and not latest:
         return None
     return {
@@ -57,5 +70,5 @@ def library_feed_links(request, page):
     """On a library page, the feed of the view being looked at (its filters); elsewhere the whole library's."""
     if isinstance(page, LibraryPage):
         return resource_feed_links(request, page, feed_query(request.GET))
-    library = LibraryPage.objects.live().public().order_by("path").first()
+    library = _main_library()
     return resource_feed_links(request, library) if library else []

@@ -8,8 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from . import hardening
+        from . import frontend_purge, hardening, pagecache
         from .exports import guard_wagtail_exports
 
         guard_wagtail_exports()
         hardening.apply()
+        pagecache.connect_signals()
+        frontend_purge.connect_signals()

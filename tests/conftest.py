@@ -72,6 +72,13 @@ def _clear_cache():
 
 
 @pytest.fixture
+def no_page_cache(settings):
+    """For tests that count what rendering a page costs: the shared page cache (portal/pagecache.py)
+    would otherwise serve the second request without a query."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture
 def home_page(db):
     from home.demo import build_page_tree
 

@@ -24,6 +24,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
+from portal.pagecache import public
 
 from ..choices import AccessProvision, EventStatus, EventType, Format
 from ..forms import RegistrationForm
@@ -319,7 +320,7 @@ class EventPage(Page):
         if is_open and "form" not in context:
             context["form"] = RegistrationForm(event=self, user=request.user)
         context["follow_ups"] = (
-            list(self.follow_ups.live().public().order_by("start")) if self.pk is not None else []
+            list(public(self.follow_ups.live()).order_by("start")) if self.pk is not None else []
         )
         follows = self.follows_up_on
         context["follows_up_on_page"] = follows if follows and follows.live else None

@@ -5,6 +5,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
+from portal.pagecache import public
 
 from ..filters import EventFilter
 from .event import EventPage
@@ -27,7 +28,7 @@ class EventIndexPage(Page):
 
     def events(self):
         """Live, public events under this index, each annotated with its confirmed seats (one query)."""
-        return EventPage.objects.child_of(self).live().public().with_seat_counts()
+        return public(EventPage.objects.child_of(self).live()).with_seat_counts()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

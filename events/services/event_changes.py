@@ -4,6 +4,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.pagecache import content_changed
+
 from ..audit import EVENT_CANCELLED, log_change
 from ..models import EventPage, Registration
 from .common import _email, _lock_event, _retain_until
@@ -28,6 +30,7 @@ def cancel_event(event, *, actor=None):
         EventPage.objects.filter(pk=event.pk).update(
             status=EventPage.Status.CANCELLED, cancelled_at=now, ical_sequence=F("ical_sequence") + 1
         )
+        content_changed()  # update() sends no model signal
         event.refresh_from_db()
         _notify_all(event, "event_cancelled")
         log_change(event, EVENT_CANCELLED, user=actor)

@@ -10,6 +10,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from portal.pagecache import public
+
 from .. import seo
 from ..blocks import RICH_TEXT_FEATURES, BaseStreamBlock
 from ..forms import FeedbackForm
@@ -45,7 +47,7 @@ class HomePage(Page):
         chosen = [block.value for block in self.featured_guidance if block.value and block.value.live]
         if chosen:
             return [page.specific for page in chosen]
-        return list(GuidancePage.objects.live().public().order_by("-first_published_at", "-pk")[:3])
+        return list(public(GuidancePage.objects.live()).order_by("-first_published_at", "-pk")[:3])
 
     def get_sections(self, request):
         sections = []
@@ -88,7 +90,7 @@ class GuidanceIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = GuidancePage.objects.child_of(self).live().public().order_by("title")
+        children = public(GuidancePage.objects.child_of(self).live()).order_by("title")
         paginator = Paginator(children, 20)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))

@@ -9,6 +9,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 
+from portal.pagecache import CachedSettingMixin, cached_value
+
 
 class SocialLinkBlock(blocks.StructBlock):
     label = blocks.CharBlock(max_length=60, help_text="e.g. Bluesky, Mastodon, YouTube")
@@ -16,7 +18,7 @@ class SocialLinkBlock(blocks.StructBlock):
 
 
 @register_setting(icon="site")
-class SiteSettings(BaseSiteSetting):
+class SiteSettings(CachedSettingMixin, BaseSiteSetting):
     organisation_name = models.CharField(max_length=200, default="Co-production Portal")
     contact_email = models.EmailField(blank=True)
     phone = models.CharField(
@@ -88,7 +90,7 @@ class NavigationLinkBlock(blocks.StructBlock):
 
 
 @register_setting(icon="list-ul")
-class NavigationSettings(BaseSiteSetting, ClusterableModel):
+class NavigationSettings(CachedSettingMixin, BaseSiteSetting, ClusterableModel):
     primary_links = StreamField([("link", NavigationLinkBlock())], blank=True, max_num=8)
 
     panels = [
@@ -97,6 +99,11 @@ class NavigationSettings(BaseSiteSetting, ClusterableModel):
 
     class Meta:
         verbose_name = "navigation menu"
+
+    @classmethod
+    def menu_for_site(cls, site):
+        """The menu's items for `site`, from the shared cache until the content next changes."""
+        return cached_value(f"menu:{site.pk}", lambda: cls.for_site(site).menu_items())
 
     def menu_items(self):
         items = []

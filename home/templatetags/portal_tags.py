@@ -2,6 +2,7 @@ from django import template
 from wagtail.models import Site
 
 from home.models import NavigationSettings
+from portal.pagecache import cached_value
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def main_menu(context):
     site = Site.find_for_request(request)
     if site is None:
         return []
-    items = NavigationSettings.for_site(site).menu_items()
+    items = [dict(item) for item in NavigationSettings.menu_for_site(site)]
     for item in items:
         url = item["url"] or ""
         item["active"] = url == request.path or (url not in ("", "/") and request.path.startswith(url))
@@ -33,3 +34,16 @@ def query_replace(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_trail(context, page):
+    """The page's ancestors below the root and home page as (title, url) pairs, from the shared cache
+    until the content next changes (a move, a new title)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+
+    def trail():
+        return [(ancestor.title, ancestor.get_url(request)) for ancestor in page.get_ancestors()[1:]]
+
+    return cached_value(f"breadcrumbs:{page.pk}:{site.pk if site else 0}", trail)

@@ -6,6 +6,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
+from portal.pagecache import public
 
 from ..services import library_listing
 from .resource import ResourcePage
@@ -29,7 +30,7 @@ class LibraryPage(Page):
 
     def resources(self):
         """Every live resource in this library (the base of the listing, the export and the API)."""
-        return ResourcePage.objects.live().public().descendant_of(self)
+        return public(ResourcePage.objects.live().descendant_of(self))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

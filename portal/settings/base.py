@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from .backends import frontend_caches, search_backends
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "payments",
     "payouts",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -78,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "portal.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -99,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                # Replaces Django's built-in csrf processor: a placeholder on pages that may be cached.
+                "portal.pagecache.csrf",
             ],
         },
     },
@@ -165,6 +171,50 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The shared page cache (portal/pagecache.py): anonymous GET responses, kept until the content changes.
+# PAGE_CACHE_SECONDS bounds what time alone changes (an event starting, a deadline passing).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+# Cache-Control of public pages for browsers and for a CDN or Varnish in front (which publishing purges).
+PAGE_CACHE_BROWSER_SECONDS = int(env("PAGE_CACHE_BROWSER_SECONDS", "60"))
+PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "300"))
+PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "60"))
+PAGE_CACHE_EXCLUDED_PATHS = [
+    "/admin/",
+    "/django-admin/",
+    "/account/",
+    "/involvement/",
+    "/events/manage/",
+    "/stripe/",
+    "/documents/",
+    "/__bench__/",
+]
+# Writes to these apps or models never change a public page, so they leave the cache alone; a write to
+# any other model (pages, snippets, settings, registrations, every new app's models) clears it.
+PAGE_CACHE_IGNORE = [
+    "sessions",
+    "admin",
+    "contenttypes",
+    "django_tasks_db",
+    "wagtailadmin",
+    "wagtailusers",
+    "wagtailcore.revision",
+    "wagtailcore.modellogentry",
+    "wagtailcore.pagelogentry",
+    "wagtailcore.referenceindex",
+    "wagtailcore.workflowstate",
+    "wagtailcore.taskstate",
+    "wagtailcore.pagesubscription",
+    "wagtailcore.comment",
+    "wagtailcore.commentreply",
+    "wagtailimages.rendition",
+    "home.feedbacksubmission",
+    "payments.involvementclaim",
+    "payments.claimexpense",
+    "payments.contributorprofile",
+    "payouts",
+]
+
 # Background work: immediate by default; TASKS_BACKEND=database puts tasks in the shared database
 # for `manage.py db_worker` processes to run.
 if env("TASKS_BACKEND", "immediate") == "database":
@@ -223,7 +273,11 @@ CONTENT_SECURITY_POLICY = {
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", "Co-production Portal")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# SEARCH_URL (portal/settings/backends.py): Wagtail's database backend by default (PostgreSQL full-text
+# search on PostgreSQL), or Elasticsearch / OpenSearch with no code change.
+WAGTAILSEARCH_BACKENDS = search_backends(env("SEARCH_URL"))
+# Frontend caches (Varnish/Squid HTTP PURGE, Cloudflare, CloudFront) that publishing purges.
+WAGTAILFRONTENDCACHE = frontend_caches(os.environ)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL

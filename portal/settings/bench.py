@@ -25,4 +25,6 @@ STATIC_ROOT = BASE_DIR / "bench" / ".data" / "static"
 MEDIA_ROOT = BASE_DIR / "bench" / ".data" / "media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Requests carrying this header skip the shared page cache, so one run prints cached and uncached figures.
+PAGE_CACHE_BYPASS_HEADER = "HTTP_X_BENCH_UNCACHED"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

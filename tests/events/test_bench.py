@@ -19,7 +19,7 @@ def queries(client, path):
     return len(ctx.captured_queries)
 
 
-def test_bench_setup_scenarios_and_constant_queries(client, home_page, monkeypatch):
+def test_bench_setup_scenarios_and_constant_queries(client, home_page, monkeypatch, no_page_cache):
     monkeypatch.setattr(bench, "EVENTS", 6)
     monkeypatch.setattr(bench, "REGISTRATIONS", 60)
     bench.setup(StringIO())

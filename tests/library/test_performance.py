@@ -8,7 +8,8 @@ from library.demo import build_synthetic, index_synthetic
 from library.factories import bulk_create_resources, synthetic_specs
 from library.models import ResourcePage
 
-pytestmark = pytest.mark.django_db
+# These read the listing from the response's context, which a page served from the cache has not.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 def listing(client, library, query=""):
