@@ -2,7 +2,7 @@
 
 An answer (`EventFeedback`) is stored without any link to the person or their registration, so editors
 and organisers cannot tell who wrote it, unless the person ticked "show my name", when their name is
-stored with it. The invitation records only that it was sent and answered.
+stored with it. The invitation records only that it was sent and whether it was answered.
 """
 
 import secrets
@@ -25,7 +25,8 @@ class FeedbackInvitation(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feedback_token, editable=False)
     sent_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
+    # Whether, never when: a time would let anyone match the invitation to the answer's own time.
+    answered = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "feedback invitation"
