@@ -7,6 +7,8 @@ from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
 
+from portal import converters  # noqa: F401 - registers <id:...>
+
 from . import admin_views, audit, views
 from .models import EventIndexPage, EventPage, Registration
 from .viewsets import registration_viewset
@@ -21,7 +23,7 @@ def register_registration_viewset():
 def register_feedback_summary_url():
     return [
         path(
-            "events/<int:pk>/feedback/",
+            "events/<id:pk>/feedback/",
             admin_views.FeedbackSummaryView.as_view(),
             name="events_feedback_summary",
         )
