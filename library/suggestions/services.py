@@ -111,15 +111,17 @@ def _email_context(suggestion, **extra):
     return {"suggestion": suggestion, "site_name": settings.WAGTAIL_SITE_NAME, **extra}
 
 
-def suggest_resource(library, *, data, request):
+def suggest_resource(library, *, data, request=None):
     """Stores a visitor's suggestion as a draft resource submitted to the "Community suggestions" workflow.
 
     `data` is a valid `SuggestionForm`'s cleaned data. Raises SuggestionRefused (honeypot, rate limit)
-    or DuplicateSuggestion before anything is written. Returns the ResourceSuggestion.
+    or DuplicateSuggestion before anything is written. Returns the ResourceSuggestion. The rate limit
+    counts per client address, so it applies to web requests (`request`); the demo data passes none.
     """
     if data.get("website"):
         raise SuggestionRefused("Your suggestion could not be sent. Please leave the last field empty.")
-    check_rate_limit(request)
+    if request is not None:
+        check_rate_limit(request)
     written = []
     try:
         with transaction.atomic():
