@@ -3,6 +3,7 @@ from django.urls import path
 from portal import converters  # noqa: F401 - registers <id:...>
 
 from . import views
+from .feeds import ResourceAtomFeed, ResourceFeed
 
 app_name = "library"
 
@@ -10,4 +11,6 @@ urlpatterns = [
     path("<id:page_id>/export.<str:fmt>", views.export, name="export"),
     path("<id:page_id>/suggest/", views.suggest, name="suggest"),
     path("<id:page_id>/suggest/thank-you/", views.suggested, name="suggested"),
+    path("<id:page_id>/feed.rss", ResourceFeed(), name="feed_rss"),
+    path("<id:page_id>/feed.atom", ResourceAtomFeed(), name="feed_atom"),
 ]
