@@ -204,6 +204,33 @@ def _reviewer(page):
     return state.finished_by if state else None
 
 
+def _decide(page, to_status, *, actor_for, note="", **fields):
+    """Moves the page's pending suggestion to `to_status` once, under its row lock; returns (suggestion,
+    changed). `actor_for(suggestion)` names who decided; `fields` are saved with the status."""
+    try:
+        suggestion = lock_one(ResourceSuggestion.objects.all(), page=page)
+    except ResourceSuggestion.DoesNotExist:
+        return None, False
+    if suggestion.status != ResourceSuggestion.Status.PENDING:
+        return suggestion, False
+    previous = suggestion.status
+    suggestion.status = to_status
+    suggestion.decided_at = timezone.now()
+    suggestion.decided_by = actor_for(suggestion)
+    for name, value in fields.items():
+        setattr(suggestion, name, value)
+    suggestion.save(update_fields=["status", "decided_at", "decided_by", *fields])
+    record_change(
+        suggestion,
+        AUDIT_ACTION,
+        actor=suggestion.decided_by,
+        from_status=previous,
+        to_status=to_status,
+        note=note,
+    )
+    return suggestion, True
+
+
 def suggestion_published(page):
     """The suggested resource went live (through the workflow or published by an editor directly).
 
@@ -211,25 +238,15 @@ def suggestion_published(page):
     e-mailed once. Idempotent: republishing the page changes nothing.
     """
     with transaction.atomic():
-        try:
-            suggestion = lock_one(ResourceSuggestion.objects.all(), page=page)
-        except ResourceSuggestion.DoesNotExist:
-            return None
-        if suggestion.status != ResourceSuggestion.Status.PENDING:
+        suggestion, changed = _decide(
+            page, ResourceSuggestion.Status.PUBLISHED, actor_for=lambda _suggestion: _reviewer(page)
+        )
+        if not changed:
             return suggestion
-        actor = _reviewer(page)
         document = page.document
         if document is not None and document.collection.name == COLLECTION_NAME:
             document.collection = Collection.get_first_root_node()
             document.save(update_fields=["collection"])
-        previous = suggestion.status
-        suggestion.status = ResourceSuggestion.Status.PUBLISHED
-        suggestion.decided_at = timezone.now()
-        suggestion.decided_by = actor
-        suggestion.save(update_fields=["status", "decided_at", "decided_by"])
-        record_change(
-            suggestion, AUDIT_ACTION, actor=actor, from_status=previous, to_status=suggestion.status
-        )
         context = _email_context(suggestion, page_url=page.get_full_url() or "", credited=page.suggested_by)
         queue_email(to=[suggestion.email], **render_email("library/email/suggestion_published", context))
     return suggestion
@@ -238,28 +255,16 @@ def suggestion_published(page):
 def decline_suggestion(page, *, actor, reason):
     """An editor declined the suggestion in the workflow: recorded with the reason, the suggester told once."""
     with transaction.atomic():
-        try:
-            suggestion = lock_one(ResourceSuggestion.objects.all(), page=page)
-        except ResourceSuggestion.DoesNotExist:
-            return None
-        if suggestion.status != ResourceSuggestion.Status.PENDING:
-            return suggestion
-        previous = suggestion.status
-        suggestion.status = ResourceSuggestion.Status.DECLINED
-        suggestion.decline_reason = reason[:3000]
-        suggestion.decided_at = timezone.now()
-        suggestion.decided_by = actor
-        suggestion.save(update_fields=["status", "decline_reason", "decided_at", "decided_by"])
-        record_change(
-            suggestion,
-            AUDIT_ACTION,
-            actor=actor,
-            from_status=previous,
-            to_status=suggestion.status,
+        suggestion, changed = _decide(
+            page,
+            ResourceSuggestion.Status.DECLINED,
+            actor_for=lambda _suggestion: actor,
             note=reason,
+            decline_reason=reason[:3000],
         )
-        queue_email(
-            to=[suggestion.email],
-            **render_email("library/email/suggestion_declined", _email_context(suggestion)),
-        )
+        if changed:
+            queue_email(
+                to=[suggestion.email],
+                **render_email("library/email/suggestion_declined", _email_context(suggestion)),
+            )
     return suggestion

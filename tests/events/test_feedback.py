@@ -12,13 +12,7 @@ from events import services
 from events.factories import RegistrationFactory
 from events.models import EventFeedback, FeedbackInvitation, Registration
 
-
-@pytest.fixture(autouse=True)
-def _run_on_commit(monkeypatch):
-    """Tests run inside a transaction that never commits: run on-commit work (e-mails) at once."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+pytestmark = pytest.mark.usefixtures("on_commit_now")
 
 
 @pytest.fixture

@@ -14,13 +14,7 @@ from library.suggestions.normalise import normalise_title, normalise_url
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _run_on_commit(monkeypatch):
-    """Tests run inside a transaction that never commits: run on-commit work (e-mails) at once, as a
-    committed request would."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+pytestmark = pytest.mark.usefixtures("on_commit_now")
 
 
 @pytest.fixture
