@@ -294,3 +294,27 @@ def test_the_report_lists_filters_and_exports_for_editors_only(client, library, 
 
 def test_unknown_library_is_a_404(client, db):
     assert client.get(reverse("library:suggest", args=[999999])).status_code == 404
+
+
+def test_a_failure_after_the_file_is_written_leaves_nothing_behind(library, monkeypatch, settings):
+    from django.test import RequestFactory
+    from wagtail.documents import get_document_model
+    from wagtail.models import Workflow
+
+    from library.forms import SuggestionForm
+    from library.suggestions.services import suggest_resource
+
+    def broken_start(self, obj, user):
+        raise RuntimeError("the workflow could not start")
+
+    monkeypatch.setattr(Workflow, "start", broken_start)
+    upload = SimpleUploadedFile("guide.pdf", PDF, content_type="application/pdf")
+    form = SuggestionForm(form_data(url=""), {"file": upload})
+    assert form.is_valid(), form.errors
+    before = counts()
+    with pytest.raises(RuntimeError):
+        suggest_resource(library, data=form.cleaned_data, request=RequestFactory().post("/"))
+    assert counts() == before
+    assert get_document_model().objects.count() == 0
+    stored = settings.MEDIA_ROOT / "documents"
+    assert not stored.exists() or not any(stored.iterdir())
