@@ -30,7 +30,7 @@ def forwards(apps, schema_editor):
     task = SuggestionReviewTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = SuggestionReviewTask.objects.create(name=TASK_NAME, content_type=content_type, active=True)
-    task.groups.add(*Group.objects.filter(name__in=REVIEW_GROUPS))
+    task.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in REVIEW_GROUPS))
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     WorkflowTask.objects.get_or_create(workflow=workflow, task_id=task.pk, defaults={"sort_order": 0})
 

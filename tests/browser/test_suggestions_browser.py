@@ -26,6 +26,23 @@ def library(transactional_db):
     return library
 
 
+def _moderators_may_publish(group):
+    """What a migrated database has: Wagtail's initial data lets Moderators publish pages (a flush between
+    transactional tests removes it, and only the project's own data migrations are replayed)."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    from library.models import SuggestionReviewTask
+
+    root = Page.get_first_root_node()
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=root, permission=Permission.objects.get(codename=codename)
+        )
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    SuggestionReviewTask.objects.get().groups.add(group)
+
+
 def topic_count(page, slug):
     label = page.locator(f"label[for='filter-topic-{slug}']").inner_text()
     return int(re.search(r"\((\d+)", label).group(1))
@@ -65,7 +82,8 @@ def test_suggest_without_javascript_then_approve_and_publish(
     visitor.goto(live_server.url + library.url)
     assert topic_count(visitor, topic.slug) == before
 
-    user_factory(email="moderator-b@example.org", groups=["Editors", "Moderators"])
+    moderator = user_factory(email="moderator-b@example.org", groups=["Editors", "Moderators"])
+    _moderators_may_publish(moderator.groups.get(name="Moderators"))
     sign_in(page, live_server, "moderator-b@example.org")
     page.goto(f"{live_server.url}/admin/pages/{suggestion.page_id}/edit/")
     page.get_by_role("button", name="More actions").click()
