@@ -160,6 +160,17 @@ def _no_nul(value):
         raise forms.ValidationError("Please remove the unusual characters from this text.")
 
 
+def _free_text(label, *, rows):
+    """An optional answer in the person's own words, up to 3,000 characters."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=3000,
+        validators=[_no_nul],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 class EventFeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
         label="Overall, how was the event?",
@@ -167,30 +178,12 @@ class EventFeedbackForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    what_worked = forms.CharField(
-        label="What worked well? (optional)",
-        required=False,
-        max_length=3000,
-        validators=[_no_nul],
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    what_to_change = forms.CharField(
-        label="What should we change? (optional)",
-        required=False,
-        max_length=3000,
-        validators=[_no_nul],
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    what_worked = _free_text("What worked well? (optional)", rows=4)
+    what_to_change = _free_text("What should we change? (optional)", rows=4)
     access_met = forms.ChoiceField(
         label="Access: were your needs met?", choices=AccessMet.choices, widget=forms.RadioSelect
     )
-    access_comment = forms.CharField(
-        label="Anything about access we should know? (optional)",
-        required=False,
-        max_length=3000,
-        validators=[_no_nul],
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    access_comment = _free_text("Anything about access we should know? (optional)", rows=3)
     show_name = forms.BooleanField(
         label="Show my name to the organisers with my answers",
         required=False,
