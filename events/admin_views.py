@@ -22,9 +22,15 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from portal.exports import csv_response
+
 from . import services
+from .feedback_summary import EXPORT_HEADER, feedback_summary
+from .feedback_summary import export_rows as export_feedback_rows
 from .forms import FollowUpForm
 from .models import AccessProvision, EventPage, Registration
+
+FEEDBACK_SUMMARY = "events.view_feedback_summary"
 
 
 def access_summary(registrations):
@@ -210,3 +216,32 @@ class CancelEventView(TemplateView):
         services.cancel_event(event, actor=request.user)
         messages.success(request, f"{event.title} is cancelled. Everyone registered has been told by e-mail.")
         return HttpResponseRedirect(reverse("wagtailadmin_explore", args=[event.get_parent().pk]))
+
+
+class FeedbackSummaryView(TemplateView):
+    """One event's feedback for organisers: counts, a chart of ratings, the written answers, export.
+    Behind the admin's own sign-in check (register_admin_urls); needs `events.view_feedback_summary`."""
+
+    template_name = "events/admin/feedback_summary.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(FEEDBACK_SUMMARY):
+            raise PermissionDenied
+        self.event = get_object_or_404(EventPage, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return csv_response(
+                f"feedback-{self.event.slug}.csv",
+                [EXPORT_HEADER, *export_feedback_rows(self.event)],
+                private=True,
+                bom=True,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["event"] = self.event
+        context["summary"] = feedback_summary(self.event, self.request.GET.get("page", 1))
+        return context

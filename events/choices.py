@@ -49,3 +49,23 @@ class ContactPreference(models.TextChoices):
 
 def access_retention_period():
     return timedelta(days=getattr(settings, "EVENTS_ACCESS_RETENTION_DAYS", 90))
+
+
+class MaterialsRelease(models.TextChoices):
+    BEFORE = "before", "As soon as a place is confirmed (read this first)"
+    AFTER = "after", "After the event ends"
+
+
+class Rating(models.IntegerChoices):
+    POOR = 1, "1: Poor"
+    FAIR = 2, "2: Fair"
+    GOOD = 3, "3: Good"
+    VERY_GOOD = 4, "4: Very good"
+    EXCELLENT = 5, "5: Excellent"
+
+
+class AccessMet(models.TextChoices):
+    YES = "yes", "Yes, fully"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+    NOT_NEEDED = "not_needed", "I had no access needs"

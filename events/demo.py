@@ -7,13 +7,21 @@ Registrations go through `events.services` (their e-mails are dropped by `load_d
 
 from datetime import time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from home.demo import add_menu_link
 from home.models import HomePage
 
 from . import services
-from .models import AccessProvision, EventIndexPage, EventPage, Registration
+from .models import (
+    AccessProvision,
+    EventIndexPage,
+    EventMaterialFile,
+    EventPage,
+    FeedbackInvitation,
+    Registration,
+)
 
 P = AccessProvision
 
@@ -210,4 +218,78 @@ def load(command, options):
     index = build_index(home)
     add_menu_link(index)
     created = build_events(index)
-    command.stdout.write(f"Events: index and {created} new event(s) with registrations.")
+    build_materials()
+    answered = build_feedback()
+    command.stdout.write(
+        f"Events: index and {created} new event(s) with registrations; {answered} new feedback answer(s)."
+    )
+
+
+HANDBOOK_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+TRAINING_MATERIALS = [
+    ("heading", {"text": "Before the day", "level": "h2"}),
+    (
+        "paragraph",
+        "<p>Please read the course handbook before you come. It is short, and there is no test: it gives "
+        "us words we can all use on the day.</p>",
+    ),
+    (
+        "link",
+        {
+            "title": "What is health research? (a five-minute video)",
+            "url": "https://example.org/what-is-health-research",
+            "description": "Captioned, with a transcript.",
+        },
+    ),
+]
+FEEDBACK_ANSWERS = [
+    {"rating": 5, "what_worked": "Being paid on the day, and the quiet room.", "access_met": "yes"},
+    {
+        "rating": 4,
+        "what_to_change": "The room was too warm after lunch.",
+        "access_met": "partly",
+        "access_comment": "The hearing loop was off for the first half hour.",
+        "show_name": True,
+    },
+    {"rating": 3, "what_to_change": "More time in small groups, please.", "access_met": "not_needed"},
+]
+CHANGES_FROM_FEEDBACK = (
+    "You said the hearing loop was off at the start, so we now test it before the doors open. You asked "
+    "for more time in small groups: half of this session is in groups of four."
+)
+
+
+def build_materials():
+    """Course materials for the training day: read-first content and a private handbook."""
+    event = EventPage.objects.filter(slug="introduction-to-research").first()
+    if event is None or event.has_materials:
+        return False
+    event.materials = TRAINING_MATERIALS
+    event.materials_release = "before"
+    material = EventMaterialFile(event=event, title="Course handbook")
+    material.file.save("course-handbook.pdf", ContentFile(HANDBOOK_PDF), save=False)
+    event.material_files.add(material)
+    event.save_revision().publish()
+    return True
+
+
+def build_feedback():
+    """Feedback on the first workshop, through the services: invitations as the job sends them the
+    day it ended, answers as attendees gave them; the follow-up says what changed."""
+    workshop = EventPage.objects.filter(slug="shaping-the-study-workshop").first()
+    if workshop is None or FeedbackInvitation.objects.filter(registration__event=workshop).exists():
+        return 0
+    services.send_feedback_requests(now=workshop.end + timedelta(hours=2))
+    invitations = FeedbackInvitation.objects.filter(registration__event=workshop).order_by("pk")
+    answered = 0
+    for invitation, answer in zip(invitations, FEEDBACK_ANSWERS, strict=False):
+        services.submit_event_feedback(invitation, data=answer)
+        answered += 1
+    follow_up = EventPage.objects.filter(slug="six-months-on").first()
+    if follow_up is not None and not follow_up.changes_from_feedback:
+        follow_up.changes_from_feedback = CHANGES_FROM_FEEDBACK
+        follow_up.save_revision().publish()
+    return answered

@@ -12,7 +12,7 @@ from django.urls import reverse
 from portal.mail import build_message
 
 from .ical import event_calendar_bytes
-from .models import Registration
+from .models import FeedbackInvitation, Registration
 from .signing import make_manage_token
 
 SUBJECTS = {
@@ -92,4 +92,31 @@ def deliver_registration_email(registration_id, kind):
     if registration is None:
         return False
     build_registration_email(registration, kind).send()
+    return True
+
+
+def deliver_feedback_email(invitation_id):
+    """The invitation to give feedback after an event, with the person's own link."""
+    invitation = (
+        FeedbackInvitation.objects.select_related("registration__event").filter(pk=invitation_id).first()
+    )
+    if invitation is None:
+        return False
+    registration = invitation.registration
+    event = registration.event
+    root = site_root_url(event)
+    context = {
+        "registration": registration,
+        "event": event,
+        "feedback_url": root + reverse("events:feedback", args=[invitation.token]),
+        "manage_url": root + reverse("events:manage", args=[make_manage_token(registration)]),
+        "has_materials": event.has_materials,
+    }
+    build_message(
+        subject=f"How was it? {' '.join(event.title.split())}",
+        to=[registration.email],
+        text=render_to_string("events/email/feedback_request.txt", context),
+        html=render_to_string("events/email/feedback_request.html", context),
+        reply_to=[event.contact_email] if event.contact_email else None,
+    ).send()
     return True

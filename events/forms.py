@@ -1,6 +1,6 @@
 from django import forms
 
-from .choices import AccessProvision, ContactPreference, access_retention_period
+from .choices import AccessMet, AccessProvision, ContactPreference, Rating, access_retention_period
 
 
 class NeedsFieldsMixin(forms.Form):
@@ -152,3 +152,40 @@ class FollowUpForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] <= cleaned["start"]:
             self.add_error("end", "The end must be after the start.")
         return cleaned
+
+
+def _no_nul(value):
+    # PostgreSQL stores no NUL character: one in a text would be a database error, not a message.
+    if "\x00" in (value or ""):
+        raise forms.ValidationError("Please remove the unusual characters from this text.")
+
+
+def _free_text(label, *, rows):
+    """An optional answer in the person's own words, up to 3,000 characters."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=3000,
+        validators=[_no_nul],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class EventFeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Overall, how was the event?",
+        choices=Rating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    what_worked = _free_text("What worked well? (optional)", rows=4)
+    what_to_change = _free_text("What should we change? (optional)", rows=4)
+    access_met = forms.ChoiceField(
+        label="Access: were your needs met?", choices=AccessMet.choices, widget=forms.RadioSelect
+    )
+    access_comment = _free_text("Anything about access we should know? (optional)", rows=3)
+    show_name = forms.BooleanField(
+        label="Show my name to the organisers with my answers",
+        required=False,
+        help_text="If you leave this unticked, your answers are anonymous: organisers cannot see who wrote them.",
+    )

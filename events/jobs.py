@@ -14,3 +14,8 @@ def send_event_reminders():
 @task()
 def purge_access_needs():
     return services.purge_access_needs()
+
+
+@task()
+def send_feedback_requests():
+    return services.send_feedback_requests().sent

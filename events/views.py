@@ -1,5 +1,5 @@
-"""Public views: the registration form posted to an event page, the manage page (signed link), calendar
-files and the feed."""
+"""Public views: the registration form posted to an event page, the manage page (signed link), course
+materials for attendees, the feedback form after an event, calendar files and the feed."""
 
 import hashlib
 from datetime import timedelta
@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,9 +16,10 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import condition, require_http_methods
 
 from . import services
-from .forms import ChangeNeedsForm, RegistrationForm
+from .access import materials_access
+from .forms import ChangeNeedsForm, EventFeedbackForm, RegistrationForm
 from .ical import build_calendar, event_calendar_bytes
-from .models import EventPage, Registration
+from .models import EventMaterialFile, EventPage, Registration
 from .signing import make_manage_token, read_manage_token
 
 FEED_CANCELLED_KEPT_FOR = timedelta(days=30)
@@ -82,6 +83,7 @@ def manage(request, token):
             "registration": registration,
             "event": event,
             "page": event,
+            "token": token,
             "form": form,
             "is_new": request.GET.get("new"),
             "show_joining_details": registration.status == Registration.Status.CONFIRMED
@@ -164,3 +166,111 @@ def feed(request):
         response["Last-Modified"] = http_date(state["last_modified"].timestamp())
     response["ETag"] = quote_etag(state["etag"])
     return response
+
+
+def _private(response):
+    # Per-person pages and files: never kept by a shared cache or the browser's history.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _live_event(event):
+    if not event.live or event.get_view_restrictions().exists():
+        raise Http404
+    return event
+
+
+def _render_materials(request, event, access, *, token=None, status=200):
+    files = list(event.material_files.all()) if access == "full" else []
+    return _private(
+        render(
+            request,
+            "events/materials.html",
+            {"event": event, "access": access, "files": files, "token": token},
+            status=status,
+        )
+    )
+
+
+@require_http_methods(["GET"])
+def materials_by_link(request, token):
+    """Course materials through a registration's signed manage link: its own event only, a confirmed place."""
+    registration = read_manage_token(token)
+    if registration is None:
+        raise Http404("This link is not valid. Please use the link in your latest e-mail.")
+    event = _live_event(registration.event)
+    access = materials_access(event, registration=registration, user=request.user)
+    if access is None:
+        raise Http404
+    return _render_materials(request, event, access, token=token)
+
+
+@require_http_methods(["GET"])
+def materials(request, pk):
+    """Course materials for the signed-in account that holds a confirmed place, and for coordinators."""
+    event = _live_event(get_object_or_404(EventPage.objects.live(), pk=pk))
+    access = materials_access(event, user=request.user)
+    if access is None:
+        return _render_materials(request, event, None, status=403)
+    return _render_materials(request, event, access)
+
+
+def _serve_material(event, access, file_id):
+    if access != "full":
+        raise Http404
+    material = EventMaterialFile.objects.filter(event=event, pk=file_id).first()
+    if material is None or not material.file:
+        raise Http404
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=material.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
+
+
+@require_http_methods(["GET"])
+def material_file_by_link(request, token, file_id):
+    registration = read_manage_token(token)
+    if registration is None:
+        raise Http404
+    event = _live_event(registration.event)
+    return _serve_material(
+        event, materials_access(event, registration=registration, user=request.user), file_id
+    )
+
+
+@require_http_methods(["GET"])
+def material_file(request, pk, file_id):
+    event = _live_event(get_object_or_404(EventPage.objects.live(), pk=pk))
+    return _serve_material(event, materials_access(event, user=request.user), file_id)
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, token):
+    """The feedback form an attendee's e-mail links to; answers once, anonymously unless they choose."""
+    invitation = services.invitation_for(token)
+    if invitation is None:
+        raise Http404("This feedback link is not valid. Please use the link in your e-mail.")
+    event = invitation.registration.event
+    form = EventFeedbackForm()
+    status = 200
+    if request.method == "POST" and not invitation.answered:
+        form = EventFeedbackForm(request.POST)
+        if form.is_valid():
+            try:
+                services.submit_event_feedback(invitation, data=form.cleaned_data)
+            except services.FeedbackRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                return HttpResponseRedirect(request.path)
+        status = 400
+    return _private(
+        render(
+            request,
+            "events/feedback.html",
+            {"event": event, "form": form, "answered": invitation.answered and status == 200},
+            status=status,
+        )
+    )

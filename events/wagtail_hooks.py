@@ -1,12 +1,13 @@
 """Registration with Wagtail only: the admin viewset, log actions, page buttons, the registration form
 handler and the home page section."""
 
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
 
+from portal import converters  # noqa: F401 - registers <id:...>
 from portal.pagecache import public
 
 from . import admin_views, audit, views
@@ -17,6 +18,17 @@ from .viewsets import registration_viewset
 @hooks.register("register_admin_viewset")
 def register_registration_viewset():
     return registration_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_feedback_summary_url():
+    return [
+        path(
+            "events/<id:pk>/feedback/",
+            admin_views.FeedbackSummaryView.as_view(),
+            name="events_feedback_summary",
+        )
+    ]
 
 
 @hooks.register("register_log_actions")
@@ -34,6 +46,8 @@ def event_page_buttons(page, user, next_url=None, view_name=None):
         yield ListingButton(
             "Create follow-up", reverse("events_admin:follow_up", args=[page.pk]), priority=35
         )
+    if user.has_perm(admin_views.FEEDBACK_SUMMARY):
+        yield ListingButton("Feedback", reverse("events_feedback_summary", args=[page.pk]), priority=38)
     if not page.specific_deferred.is_cancelled and admin_views.can_cancel_event(user, page):
         yield ListingButton("Cancel event", reverse("events_admin:cancel_event", args=[page.pk]), priority=40)
 

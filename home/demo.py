@@ -10,7 +10,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from accounts.factories import UserFactory
-from accounts.models import CONTRIBUTORS, COORDINATORS, EDITORS, User
+from accounts.models import CONTRIBUTORS, COORDINATORS, EDITORS, MODERATORS, User
 
 from .factories import GuidanceIndexPageFactory, GuidancePageFactory, HomePageFactory
 from .models import GuidanceIndexPage, GuidancePage, HomePage, NavigationSettings, SiteSettings
@@ -21,6 +21,8 @@ DEMO_USERS = [
     # email, first, last, groups, superuser
     ("admin@example.org", "Ada", "Admin", [], True),
     ("editor@example.org", "Eddie", "Editor", [EDITORS], False),
+    # Moderators publish, so they approve what the community suggests for the library.
+    ("moderator@example.org", "Mo", "Moderator", [EDITORS, MODERATORS], False),
     ("coordinator@example.org", "Cora", "Coordinator", [COORDINATORS], False),
     ("contributor@example.org", "Chris", "Contributor", [CONTRIBUTORS], False),
 ]

@@ -16,13 +16,15 @@ from django.utils.text import slugify
 from wagtail.search.backends import get_search_backends
 from wagtail.search.models import IndexEntry
 
+from accounts.models import User
 from home.demo import add_menu_link
 from home.models import HomePage
 from portal.pagecache import content_changed
 
 from .factories import LibraryPageFactory, bulk_create_resources, synthetic_specs
 from .importer import import_resources
-from .models import Audience, LibraryPage, ResourcePage, ResourceType, Topic
+from .models import Audience, LibraryPage, ResourcePage, ResourceSuggestion, ResourceType, Topic
+from .suggestions.services import suggest_resource
 
 DEMO_RESOURCES = Path(__file__).resolve().parent / "demo_data" / "resources.csv"
 
@@ -175,7 +177,52 @@ def load(command, options):
     library = build_library(home)
     created = build_resources(library)
     synthetic = build_synthetic(library, options.get("resources") or 0)
+    suggested = build_suggestions(library)
     command.stdout.write(
         f"Library: {len(TYPES)} types, {len(TOPICS)} topics, {len(AUDIENCES)} audiences; "
-        f"{created} new resource(s), {synthetic} synthetic."
+        f"{created} new resource(s), {synthetic} synthetic, {suggested} community suggestion(s)."
     )
+
+
+DEMO_SUGGESTIONS = [
+    {
+        "title": "Paying people fairly: a community checklist",
+        "url": "https://example.org/paying-people-fairly",
+        "why_useful": "A one-page list of what to agree about payment before anyone gives their time.",
+        "topic": "payment",
+        "name": "Priya Shah",
+        "email": "priya.shah@example.org",
+        "credit": True,
+        "approve": True,
+    },
+    {
+        "title": "Easy-read consent forms: worked examples",
+        "url": "https://example.org/easy-read-consent",
+        "why_useful": "Shows three consent forms rewritten in easy read, with what changed and why.",
+        "topic": "accessibility",
+        "name": "Tom Okafor",
+        "email": "tom.okafor@example.org",
+        "credit": False,
+        "approve": False,
+    },
+]
+
+
+def build_suggestions(library):
+    """Two community suggestions through the real service: one approved in the workflow by the demo
+    moderator (published, credited), one waiting for review."""
+    moderator = User.objects.filter(email="moderator@example.org").first()
+    made = 0
+    for spec in DEMO_SUGGESTIONS:
+        if ResourceSuggestion.objects.filter(title=spec["title"]).exists():
+            continue
+        if ResourcePage.objects.filter(title=spec["title"]).exists():
+            continue
+        topics = list(Topic.objects.filter(slug=spec["topic"]))
+        data = {key: spec[key] for key in ("title", "url", "why_useful", "name", "email", "credit")}
+        suggestion = suggest_resource(library, data={**data, "topics": topics, "audiences": []})
+        made += 1
+        if spec["approve"] and moderator is not None:
+            task_state = suggestion.page.current_workflow_task_state.specific
+            task_state.task.specific.on_action(task_state, moderator, "approve")
+    return made

@@ -9,6 +9,8 @@ app_name = "library"
 
 urlpatterns = [
     path("<id:page_id>/export.<str:fmt>", views.export, name="export"),
+    path("<id:page_id>/suggest/", views.suggest, name="suggest"),
+    path("<id:page_id>/suggest/thank-you/", views.suggested, name="suggested"),
     path("<id:page_id>/feed.rss", ResourceFeed(), name="feed_rss"),
     path("<id:page_id>/feed.atom", ResourceAtomFeed(), name="feed_atom"),
 ]

@@ -2,10 +2,11 @@
 
 from django.db.models import Q
 from wagtail.admin.views.reports import PageReportView
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Audience, ResourcePage, ResourceType, Topic
+from .models import Audience, ResourcePage, ResourceSuggestion, ResourceType, Topic
 
 
 class TaxonomyChooserViewSet(SnippetChooserViewSet):
@@ -69,3 +70,53 @@ class ResourcesNeedingTagsView(PageReportView):
 
     def get_queryset(self):
         return resources_needing_tags()
+
+
+class SuggestionViewSet(ModelViewSet):
+    """Suggestions from the community: filter, inspect and export. Reviewing happens in the workflow
+    (the suggestion's draft page), so nothing here changes a suggestion."""
+
+    model = ResourceSuggestion
+    icon = "doc-empty-inverse"
+    menu_label = "Suggested resources"
+    menu_order = 270
+    add_to_admin_menu = True
+    list_display = ["title", "name", "status", "created_at", "decided_at"]
+    list_filter = ["status", "credit", "created_at"]
+    list_export = [
+        "created_at",
+        "title",
+        "url",
+        "why_useful",
+        "name",
+        "credit",
+        "status",
+        "decline_reason",
+        "decided_at",
+        "page",
+    ]
+    export_filename = "resource-suggestions"
+    search_fields = ["title", "name", "why_useful"]
+    ordering = ["-created_at"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "title",
+        "url",
+        "document",
+        "why_useful",
+        "name",
+        "email",
+        "credit",
+        "status",
+        "decline_reason",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "page",
+    ]
+    # Editors and Moderators have view and delete permissions only (migration 0006): a suggestion is
+    # what someone sent; the resource made from it is edited as a page.
+    form_fields = ["title"]
+
+
+suggestion_viewset = SuggestionViewSet("suggestions")

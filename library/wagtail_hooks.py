@@ -2,16 +2,28 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from portal import audit
 from portal.pagecache import cached_value, public
 
 from .feeds import feed_query, resource_feed_links
 from .models import LibraryPage
-from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView
+from .suggestions.services import AUDIT_ACTION
+from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView, suggestion_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_library_taxonomy():
     return LibraryTaxonomyGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_suggestion_viewset():
+    return suggestion_viewset
+
+
+@hooks.register("register_log_actions")
+def register_suggestion_log_actions(actions):
+    audit.register(actions, AUDIT_ACTION, "Suggestion changed")
 
 
 @hooks.register("register_admin_urls")

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from portal.uploads import check_upload
+
 from .models import ActivityType, ClaimExpense, ContributorProfile, ExpenseCategory
 
 # What a receipt may be: its extension and the type its first bytes show must agree, so a web page
@@ -15,17 +17,6 @@ RECEIPT_TYPES = {
     ".webp": {"image/webp"},
 }
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
-
-
-def receipt_content_type(upload):
-    """The MIME type the file's first bytes show (filetype reads magic numbers), or None."""
-    import filetype
-
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    return kind.mime if kind else None
 
 
 class ClaimForm(forms.Form):
@@ -118,19 +109,13 @@ class ExpenseForm(forms.ModelForm):
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")
         if receipt and hasattr(receipt, "size"):
-            name = receipt.name.lower()
-            extension = next((ext for ext in RECEIPT_TYPES if name.endswith(ext)), None)
-            if extension is None:
-                raise forms.ValidationError(
-                    "Upload the receipt as a PDF or a photo (JPEG, PNG, HEIC or WebP)."
-                )
-            if receipt.size > RECEIPT_MAX_BYTES:
-                raise forms.ValidationError("The receipt must be smaller than 10 MB.")
-            if receipt_content_type(receipt) not in RECEIPT_TYPES[extension]:
-                raise forms.ValidationError(
-                    f"This file is not a {extension[1:].upper()} file, whatever its name says. Upload the "
-                    "receipt as a PDF or a photo (JPEG, PNG, HEIC or WebP)."
-                )
+            check_upload(
+                receipt,
+                allowed=RECEIPT_TYPES,
+                max_bytes=RECEIPT_MAX_BYTES,
+                what="receipt",
+                described_as="a PDF or a photo (JPEG, PNG, HEIC or WebP)",
+            )
         return receipt
 
     def clean(self):

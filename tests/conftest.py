@@ -62,6 +62,15 @@ def _media_tmp(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+@pytest.fixture
+def on_commit_now(monkeypatch):
+    """For tests inside a transaction that never commits: on-commit work (e-mails) runs at once, as it
+    would once a real request's transaction commits."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -10,8 +10,10 @@ from .event import (
     new_ical_uid,
     time_zone_choices,
 )
+from .feedback import EventFeedback, FeedbackInvitation
 from .fields import ChoiceListField
 from .index import EventIndexPage
+from .materials import EventMaterialFile
 from .registration import Registration, RegistrationQuerySet
 
 __all__ = [
@@ -19,10 +21,13 @@ __all__ = [
     "SERVICE_OWNED_FIELDS",
     "AccessProvision",
     "ChoiceListField",
+    "EventFeedback",
     "EventIndexPage",
+    "EventMaterialFile",
     "EventPage",
     "EventPageManager",
     "EventPageQuerySet",
+    "FeedbackInvitation",
     "Registration",
     "RegistrationQuerySet",
     "access_retention_period",

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.functional import cached_property
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
@@ -26,7 +26,8 @@ from wagtail.search import index
 from home.blocks import BaseStreamBlock
 from portal.pagecache import public
 
-from ..choices import AccessProvision, EventStatus, EventType, Format
+from ..blocks import MaterialsStreamBlock
+from ..choices import AccessProvision, EventStatus, EventType, Format, MaterialsRelease
 from ..forms import RegistrationForm
 from ..structured_data import event_structured_data
 from .fields import ChoiceListField
@@ -131,6 +132,28 @@ class EventPage(Page):
     follows_up_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
+    changes_from_feedback = models.TextField(
+        "what changed because of your feedback",
+        blank=True,
+        help_text="On a follow-up event: what you changed because of what people said about the last one.",
+    )
+
+    materials = StreamField(
+        MaterialsStreamBlock(),
+        blank=True,
+        help_text="Course materials: only people with a confirmed place and coordinators see them.",
+    )
+    materials_release = models.CharField(
+        "show materials",
+        max_length=10,
+        choices=MaterialsRelease.choices,
+        default=MaterialsRelease.BEFORE,
+    )
+    asks_for_feedback = models.BooleanField(
+        "ask attendees for feedback",
+        default=True,
+        help_text="After the event, everyone with a confirmed place gets an e-mail with a short feedback form.",
+    )
 
     # Owned by services (see the module docstring).
     ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid, editable=False)
@@ -178,8 +201,20 @@ class EventPage(Page):
             [FieldPanel("is_paid_involvement"), FieldPanel("involvement_activity_type")],
             heading="Payment for involvement",
         ),
-        PageChooserPanel("follows_up_on", "events.EventPage"),
+        MultiFieldPanel(
+            [PageChooserPanel("follows_up_on", "events.EventPage"), FieldPanel("changes_from_feedback")],
+            heading="Follow-up",
+        ),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("materials_release"),
+                FieldPanel("materials"),
+                InlinePanel("material_files", label="File"),
+            ],
+            heading="Course materials (attendees only)",
+        ),
+        FieldPanel("asks_for_feedback"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -289,6 +324,16 @@ class EventPage(Page):
         if self.capacity is None:
             return None
         return max(self.capacity - confirmed_seats, 0)
+
+    def materials_released(self, now=None):
+        """Whether attendees may see the materials yet (coordinators always may)."""
+        if self.materials_release == MaterialsRelease.AFTER:
+            return self.end <= (now or timezone.now())
+        return True
+
+    @property
+    def has_materials(self):
+        return bool(self.materials) or self.material_files.exists()
 
     @property
     def listed_places_left(self):

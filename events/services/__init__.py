@@ -16,6 +16,14 @@ from .event_changes import (
     event_published,
     schedule_fingerprint,
 )
+from .feedback import (
+    FeedbackRefused,
+    FeedbackRun,
+    due_feedback_ids,
+    invitation_for,
+    send_feedback_requests,
+    submit_event_feedback,
+)
 from .housekeeping import due_reminder_ids, purge_access_needs, reminder_lead_time, send_due_reminders
 from .registrations import (
     RegistrationResult,
@@ -30,6 +38,8 @@ __all__ = [
     "AlreadyRegistered",
     "EventBusy",
     "EventFull",
+    "FeedbackRefused",
+    "FeedbackRun",
     "RegistrationClosed",
     "RegistrationRefused",
     "RegistrationResult",
@@ -39,7 +49,9 @@ __all__ = [
     "change_needs",
     "confirmed_seats",
     "create_follow_up",
+    "due_feedback_ids",
     "due_reminder_ids",
+    "invitation_for",
     "event_published",
     "mark_attendance",
     "promote",
@@ -48,4 +60,6 @@ __all__ = [
     "reminder_lead_time",
     "schedule_fingerprint",
     "send_due_reminders",
+    "send_feedback_requests",
+    "submit_event_feedback",
 ]

@@ -73,6 +73,11 @@ class ResourcePage(Page):
     is_featured = models.BooleanField(
         "featured", default=False, help_text="Show on the home page among featured resources."
     )
+    suggested_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Shown as "Suggested by": the community member who suggested it, only if they agreed.',
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -91,6 +96,7 @@ class ResourcePage(Page):
                 FieldPanel("external_url"),
                 FieldPanel("document"),
                 FieldRowPanel([FieldPanel("is_free"), FieldPanel("is_featured")]),
+                FieldPanel("suggested_by"),
             ],
             heading="Details",
         ),

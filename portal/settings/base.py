@@ -306,6 +306,11 @@ FEEDBACK_RATE_LIMIT = (
     int(env("FEEDBACK_RATE_LIMIT_COUNT", "5")),
     int(env("FEEDBACK_RATE_LIMIT_SECONDS", "600")),
 )
+# Suggested resources: at most this many suggestions per address per window.
+SUGGESTION_RATE_LIMIT = (
+    int(env("SUGGESTION_RATE_LIMIT_COUNT", "5")),
+    int(env("SUGGESTION_RATE_LIMIT_SECONDS", "3600")),
+)
 
 # Stripe Connect. Without STRIPE_SECRET_KEY the Stripe payout method is hidden and everything else works.
 # STRIPE_API_BASE sends API calls elsewhere (the tests' local fake Stripe server).

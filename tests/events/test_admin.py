@@ -162,7 +162,7 @@ def test_cancel_event_action(client, booked, superuser, coordinator, django_capt
 
 
 def test_editor_creates_event_in_admin_with_provisions(client, event_index, superuser):
-    from wagtail.test.utils.form_data import nested_form_data, streamfield
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
     client.force_login(superuser)
     url = reverse("wagtailadmin_pages:add", args=("events", "eventpage", event_index.pk))
@@ -180,6 +180,9 @@ def test_editor_creates_event_in_admin_with_provisions(client, event_index, supe
             "capacity": "12",
             "waiting_list_enabled": "on",
             "body": streamfield([]),
+            "materials": streamfield([]),
+            "materials_release": "before",
+            "material_files": inline_formset([]),
             "action-publish": "publish",
         }
     )

@@ -147,3 +147,78 @@ def test_concurrent_reminder_workers_send_each_reminder_once(home_page):
     assert sum(results) == 30
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 30 and len(set(recipients)) == 30
+
+
+def _feedback_workers(workers, hook):
+    from portal.locking import at_race_points
+
+    barrier = threading.Barrier(workers)
+    runs, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=30)
+            runs.append(services.send_feedback_requests())
+        except Exception as exc:  # collected and reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with at_race_points(hook):
+        threads = [threading.Thread(target=worker) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    return runs, errors
+
+
+@pytest.fixture
+def ended_event(home_page):
+    from events.factories import EventIndexPageFactory, EventPageFactory
+
+    index = EventIndexPageFactory(parent=home_page)
+    start = timezone.now() - timedelta(hours=5)
+    return EventPageFactory(parent=index, capacity=None, start=start, end=start + timedelta(hours=2))
+
+
+def test_concurrent_feedback_workers_invite_each_attendee_once(ended_event):
+    from django.core import mail
+
+    from events.factories import RegistrationFactory
+    from events.models import FeedbackInvitation
+
+    attendees = RegistrationFactory.create_batch(12, event=ended_event)
+    mail.outbox.clear()
+    # A pause between checking for an invitation and creating it: the lock must hold however wide it is.
+    runs, errors = _feedback_workers(6, lambda label: time.sleep(0.02))
+    assert errors == []
+    assert sum(run.sent for run in runs) == 12
+    assert sum(run.collided for run in runs) == 0  # the lock, not the constraint, kept them apart
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted(a.email for a in attendees)
+    assert FeedbackInvitation.objects.count() == 12
+
+
+def test_control_without_the_lock_workers_collide_and_only_the_constraint_saves_it(ended_event):
+    from django.core import mail
+
+    from events.factories import RegistrationFactory
+    from events.models import FeedbackInvitation
+
+    workers = 4
+    attendee = RegistrationFactory(event=ended_event)
+    mail.outbox.clear()
+    barrier = threading.Barrier(workers)
+
+    def everyone_checks_before_anyone_writes(label):
+        barrier.wait(timeout=30)
+
+    with locks_disabled():
+        runs, errors = _feedback_workers(workers, everyone_checks_before_anyone_writes)
+    assert errors == []
+    # Every worker passed the check: the race is real. The unique invitation turned all but one away.
+    assert sum(run.collided for run in runs) == workers - 1
+    assert sum(run.sent for run in runs) == 1
+    assert [m.to for m in mail.outbox] == [[attendee.email]]
+    assert FeedbackInvitation.objects.count() == 1

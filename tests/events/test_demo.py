@@ -35,3 +35,25 @@ def test_demo_data_is_idempotent_and_every_page_works(client):
     assert "Upcoming events" in home.text
     registration = Registration.objects.filter(status="confirmed").first()
     assert client.get(reverse("events:manage", args=[make_manage_token(registration)])).status_code == 200
+
+
+def test_demo_materials_and_feedback(client):
+    from events.models import EventFeedback, FeedbackInvitation
+
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())
+    training = EventPage.objects.get(slug="introduction-to-research")
+    assert training.has_materials and training.material_files.count() == 1
+    attendee = Registration.objects.filter(event=training, status="confirmed").first()
+    token = make_manage_token(attendee)
+    page = client.get(reverse("events:materials_by_link", args=[token]))
+    assert page.status_code == 200 and "Course handbook" in page.text
+    material = training.material_files.get()
+    assert client.get(reverse("events:material_file_by_link", args=[token, material.pk])).status_code == 200
+
+    workshop = EventPage.objects.get(slug="shaping-the-study-workshop")
+    attended = Registration.objects.filter(event=workshop, status="confirmed").exclude(attendance="no_show")
+    assert FeedbackInvitation.objects.filter(registration__event=workshop).count() == attended.count()
+    assert EventFeedback.objects.filter(event=workshop).count() == 3
+    follow_up = EventPage.objects.get(slug="six-months-on")
+    assert "What changed because of your feedback" in client.get(follow_up.url).text

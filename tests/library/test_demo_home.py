@@ -48,7 +48,8 @@ def test_demo_resources_come_from_the_csv_and_keep_editors_changes(demo):
 
     with DEMO_RESOURCES.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    resources = {r.title: r for r in ResourcePage.objects.child_of(demo).select_related("resource_type")}
+    from_csv = ResourcePage.objects.child_of(demo).filter(suggestion__isnull=True)  # not the community's
+    resources = {r.title: r for r in from_csv.select_related("resource_type")}
     assert len(rows) == len(resources) == 63
     for row in rows:
         resource = resources[row["title"]]
@@ -59,7 +60,7 @@ def test_demo_resources_come_from_the_csv_and_keep_editors_changes(demo):
     call_command("load_demo_data", stdout=StringIO())
     edited.refresh_from_db()
     assert edited.summary == "An editor's own words."
-    assert ResourcePage.objects.child_of(demo).count() == 63
+    assert ResourcePage.objects.child_of(demo).filter(suggestion__isnull=True).count() == 63
 
 
 def test_home_page_shows_featured_and_latest_resources(demo, client):
@@ -75,3 +76,15 @@ def test_home_page_shows_featured_and_latest_resources(demo, client):
 def test_home_page_has_no_library_section_without_a_library(home_page, client):
     html = client.get("/").content.decode()
     assert "From the resource library" not in html
+
+
+def test_demo_suggestions_go_through_the_workflow(demo, client):
+    from library.models import ResourceSuggestion
+
+    published = ResourceSuggestion.objects.get(status="published")
+    pending = ResourceSuggestion.objects.get(status="pending")
+    assert published.page.live and published.page.suggested_by == published.name
+    assert published.decided_by.email == "moderator@example.org"
+    assert "Suggested by" in client.get(published.page.url).content.decode()
+    assert not pending.page.live and pending.page.suggested_by == ""
+    assert pending.page.current_workflow_state.workflow.name == "Community suggestions"
