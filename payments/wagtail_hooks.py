@@ -76,6 +76,7 @@ def register_involvement_menu():
 @hooks.register("register_log_actions")
 def register_claim_log_actions(actions):
     audit.register(actions, services.CHANGED, "Claim changed")
+    audit.register(actions, services.INVOLVEMENT_STARTED, "Involvement started")
 
 
 @hooks.register("construct_homepage_panels")
