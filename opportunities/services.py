@@ -83,9 +83,12 @@ class AcceptResult:
 
 
 def _lock(application):
+    # Only the application's row is locked (`of`): PostgreSQL cannot lock the nullable side of the
+    # join to its user.
     return lock_one(
         Application.objects.select_related("opportunity", "user"),
         pk=application.pk,
+        of=("self",),
         timeout_error=ApplicationBusy,
     )
 
