@@ -206,22 +206,7 @@ def _apply(opportunity, name, email, status, coordinator, applied_on):
         "monitoring": {"age_band": "45_64", "disability": "yes"} if name[0] in "ABCDE" else {},
     }
     application = services.apply(opportunity, data=data, now=applied_on)
-    path = {
-        Status.RECEIVED: [],
-        Status.SHORTLISTED: [Status.SHORTLISTED],
-        Status.OFFERED: [Status.SHORTLISTED, Status.OFFERED],
-        Status.ACCEPTED: [Status.SHORTLISTED, Status.OFFERED, Status.ACCEPTED],
-        Status.DECLINED: [Status.OFFERED, Status.DECLINED],
-        Status.NOT_SELECTED: [Status.NOT_SELECTED],
-        Status.WITHDRAWN: ["withdraw"],
-    }[status]
-    for step in path:
-        if step == "withdraw":
-            services.withdraw(application)
-        elif step == Status.ACCEPTED:
-            services.accept_offer(application, actor=coordinator)
-        else:
-            services.decide(application, to_status=step, actor=coordinator)
+    services.bring_to(application, status, coordinator=coordinator)
     return 1
 
 

@@ -332,6 +332,34 @@ def accept_offer(application, *, actor=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# The way to each status, for demo data and tests: the same calls people make
+
+
+STEPS_TO = {
+    Status.RECEIVED: [],
+    Status.SHORTLISTED: [Status.SHORTLISTED],
+    Status.OFFERED: [Status.SHORTLISTED, Status.OFFERED],
+    Status.ACCEPTED: [Status.SHORTLISTED, Status.OFFERED, Status.ACCEPTED],
+    Status.DECLINED: [Status.OFFERED, Status.DECLINED],
+    Status.NOT_SELECTED: [Status.NOT_SELECTED],
+    Status.WITHDRAWN: [Status.WITHDRAWN],
+}
+
+
+def bring_to(application, status, *, coordinator):
+    """Takes a received application to `status` through the transitions people make: the coordinator
+    decides and records the acceptance; the applicant withdraws."""
+    for step in STEPS_TO[status]:
+        if step == Status.WITHDRAWN:
+            withdraw(application)
+        elif step == Status.ACCEPTED:
+            accept_offer(application, actor=coordinator)
+        else:
+            decide(application, to_status=step, actor=coordinator)
+    return application
+
+
+# ---------------------------------------------------------------------------------------------
 # Housekeeping
 
 

@@ -81,22 +81,7 @@ def make_application(opportunity):
 
     def make(status=Status.RECEIVED, coordinator=None, target=None, **overrides):
         application = services.apply(target or opportunity, data=service_data(**overrides))
-        steps = {
-            Status.RECEIVED: [],
-            Status.SHORTLISTED: [Status.SHORTLISTED],
-            Status.OFFERED: [Status.SHORTLISTED, Status.OFFERED],
-            Status.ACCEPTED: [Status.SHORTLISTED, Status.OFFERED, Status.ACCEPTED],
-            Status.DECLINED: [Status.OFFERED, Status.DECLINED],
-            Status.NOT_SELECTED: [Status.NOT_SELECTED],
-            Status.WITHDRAWN: ["withdraw"],
-        }[status]
-        for step in steps:
-            if step == "withdraw":
-                services.withdraw(application)
-            elif step == Status.ACCEPTED:
-                services.accept_offer(application, actor=coordinator)
-            else:
-                services.decide(application, to_status=step, actor=coordinator)
+        services.bring_to(application, status, coordinator=coordinator)
         application.refresh_from_db()
         return application
 
