@@ -56,6 +56,13 @@ def register_involvement_menu():
             permission="payments.view_contributorprofile",
         ),
         PermissionMenuItem(
+            "Roles",
+            reverse("payments_involvements:index"),
+            icon_name="group",
+            order=450,
+            permission="payments.view_involvement",
+        ),
+        PermissionMenuItem(
             "Payment policies",
             reverse("payments_policies:index"),
             icon_name="doc-full",

@@ -80,3 +80,34 @@ def test_someone_elses_role_or_nonsense_is_a_form_error(
 def test_without_roles_the_claim_form_does_not_ask(client, contributor, policy_versions):
     client.force_login(contributor)
     assert "Your role" not in client.get(reverse("payments:claim_create")).text
+
+
+def test_coordinators_see_and_correct_roles_others_cannot(client, role, coordinator, contributor, editor):
+    index = reverse("payments_involvements:index")
+    edit = reverse("payments_involvements:edit", args=[role.pk])
+    client.force_login(coordinator)
+    assert "Advisory panel member" in client.get(index).text
+    response = client.post(
+        edit,
+        {
+            "title": "Panel chair",
+            "activity_type": "meeting",
+            "start_date": "2025-04-06",
+            "end_date": "2025-01-01",
+        },
+    )
+    assert (
+        response.status_code == 200
+    )  # the end before the start: the check constraint refuses it in the form
+    role.refresh_from_db()
+    assert role.title == "Advisory panel member"
+    response = client.post(
+        edit, {"title": "Panel chair", "activity_type": "meeting", "start_date": "2025-04-06", "end_date": ""}
+    )
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert role.title == "Panel chair"
+    for person in (contributor, editor):
+        client.force_login(person)
+        assert client.get(index).status_code in (302, 403)
+        assert client.get(edit).status_code in (302, 403)
