@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 
 
 class UserManager(BaseUserManager):
@@ -28,6 +29,19 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+    def emails_with_perm(self, perm):
+        """The addresses of active people who hold `perm` ("app_label.codename"): through a group, given
+        to them directly, or as superusers. Who is told about something follows who may act on it."""
+        app_label, codename = perm.split(".", 1)
+        holds = (
+            Q(is_superuser=True)
+            | Q(
+                groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
+            )
+            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+        )
+        return sorted(set(self.filter(holds, is_active=True).values_list("email", flat=True)))
 
 
 class User(AbstractUser):

@@ -15,9 +15,7 @@ coordinators.
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
-from accounts.models import COORDINATORS
 from portal.mail import queue_email
 
 from . import claim_rules, services
@@ -122,12 +120,7 @@ def on_attendance_recorded(sender, registration, **kwargs):
 def _tell_coordinators(claim, note):
     if claim is not None:
         services.flag(claim, note=note)
-    recipients = list(
-        get_user_model()
-        .objects.filter(Q(groups__name=COORDINATORS) | Q(is_superuser=True), is_active=True)
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    recipients = get_user_model().objects.emails_with_perm(services.DECIDE)
     if recipients:
         subject = "A claim needs checking after an attendance change"
         body = note + (f"\n\nClaim {claim.pk}: {claim}" if claim is not None else "")

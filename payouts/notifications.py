@@ -2,10 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import COORDINATORS
 from portal.mail import queue_email, render_email
 
 from .models import Payout, PayoutItem
@@ -24,12 +22,7 @@ def notify_paid(payout_id):
 
 def notify_coordinators(payout_id, what):
     payout = Payout.objects.select_related("contributor").get(pk=payout_id)
-    recipients = list(
-        get_user_model()
-        .objects.filter(Q(groups__name=COORDINATORS) | Q(is_superuser=True), is_active=True)
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    recipients = get_user_model().objects.emails_with_perm("payouts.change_payout")
     if recipients:
         context = {
             "payout": payout,

@@ -2,7 +2,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from events import services as event_services
+from events.factories import EventIndexPageFactory, EventPageFactory
 from payments import services
 from payments.factories import build_policy
 from payouts import services as payouts
@@ -57,3 +60,29 @@ def make_claim(policy_versions):
         return claim
 
     return make
+
+
+@pytest.fixture
+def paid_event(home_page, policy_versions):
+    """A paid-involvement workshop of 3 h 12 min, for claims that come from attendance."""
+    index = EventIndexPageFactory(parent=home_page)
+    start = timezone.make_aware(datetime.datetime(2025, 7, 1, 10, 0))
+    return EventPageFactory(
+        parent=index,
+        title="Co-design workshop",
+        start=start,
+        end=start + datetime.timedelta(hours=3, minutes=12),
+        is_paid_involvement=True,
+        involvement_activity_type="Workshop",
+    )
+
+
+@pytest.fixture
+def set_attendance(django_capture_on_commit_callbacks):
+    """Marks attendance the way organisers do, running what follows the commit (the claim it makes)."""
+
+    def mark(registration, value):
+        with django_capture_on_commit_callbacks(execute=True):
+            event_services.mark_attendance(registration, value)
+
+    return mark

@@ -7,10 +7,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from events import services as event_services
-from events.factories import EventIndexPageFactory, EventPageFactory, RegistrationFactory
+from events.factories import RegistrationFactory
 from payments import services
 from payments.models import InvolvementClaim
 from portal import audit
@@ -27,45 +25,24 @@ def status_of(claim):
 # -- Defect 4: a claim for an event the person did not attend stays payable --------------------------
 
 
-@pytest.fixture
-def paid_event(home_page, policy_versions):
-    index = EventIndexPageFactory(parent=home_page)
-    start = timezone.make_aware(datetime.datetime(2025, 7, 1, 10, 0))
-    return EventPageFactory(
-        parent=index,
-        title="Co-design workshop",
-        start=start,
-        end=start + datetime.timedelta(hours=3, minutes=12),
-        is_paid_involvement=True,
-        involvement_activity_type="Workshop",
-    )
-
-
-def set_attendance(registration, value, capture):
-    with capture(execute=True):
-        event_services.mark_attendance(registration, value)
-
-
 def test_correcting_attendance_to_no_show_stops_the_claim_being_paid(
-    paid_event, contributor, coordinator, django_capture_on_commit_callbacks
+    paid_event, set_attendance, contributor, coordinator
 ):
     registration = RegistrationFactory(event=paid_event, user=contributor, email=contributor.email)
-    set_attendance(registration, "attended", django_capture_on_commit_callbacks)
+    set_attendance(registration, "attended")
     claim = InvolvementClaim.objects.get(registration=registration)
     assert claim.status == Status.SUBMITTED
 
-    set_attendance(registration, "no_show", django_capture_on_commit_callbacks)
+    set_attendance(registration, "no_show")
     assert status_of(claim) not in (Status.SUBMITTED, Status.APPROVED, Status.DRAFT)
     with pytest.raises(services.ClaimError):
         services.approve(InvolvementClaim.objects.get(pk=claim.pk), actor=coordinator)
     assert status_of(claim) != Status.APPROVED
 
 
-def test_a_second_claim_for_the_same_event_and_day_is_refused(
-    paid_event, contributor, django_capture_on_commit_callbacks
-):
+def test_a_second_claim_for_the_same_event_and_day_is_refused(paid_event, set_attendance, contributor):
     registration = RegistrationFactory(event=paid_event, user=contributor, email=contributor.email)
-    set_attendance(registration, "attended", django_capture_on_commit_callbacks)
+    set_attendance(registration, "attended")
     data = {
         "work_date": datetime.date(2025, 7, 1),
         "activity_type": "meeting",
@@ -107,12 +84,10 @@ def test_bulk_approval_refuses_the_claim_that_would_pass_24_hours(
     assert approved_minutes <= 24 * 60
 
 
-def test_attendance_corrected_back_reinstates_the_claim(
-    paid_event, contributor, django_capture_on_commit_callbacks
-):
+def test_attendance_corrected_back_reinstates_the_claim(paid_event, set_attendance, contributor):
     registration = RegistrationFactory(event=paid_event, user=contributor, email=contributor.email)
     for value in ("attended", "no_show", "attended"):
-        set_attendance(registration, value, django_capture_on_commit_callbacks)
+        set_attendance(registration, value)
     claim = InvolvementClaim.objects.get(registration=registration)
     assert claim.status == Status.SUBMITTED
     notes = [entry.note for entry in audit.trail(claim)]

@@ -6,15 +6,13 @@ corrected) and then checks the money, not the mechanism. The concurrent halves o
 test_paid_once_concurrency.py (PostgreSQL).
 """
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services as event_services
-from events.factories import EventIndexPageFactory, EventPageFactory, RegistrationFactory
+from events.factories import RegistrationFactory
 from payments import services
 from payments.factories import ContributorProfileFactory
 from payments.models import InvolvementClaim
@@ -196,25 +194,6 @@ def test_a_partial_reversal_does_not_reopen_the_claims_for_a_second_transfer(
 # -- Attendance corrected after payment ----------------------------------------------------------------
 
 
-@pytest.fixture
-def paid_event(home_page, policy_versions):
-    index = EventIndexPageFactory(parent=home_page)
-    start = timezone.make_aware(datetime.datetime(2025, 7, 1, 10, 0))
-    return EventPageFactory(
-        parent=index,
-        title="Co-design workshop",
-        start=start,
-        end=start + datetime.timedelta(hours=3, minutes=12),
-        is_paid_involvement=True,
-        involvement_activity_type="Workshop",
-    )
-
-
-def set_attendance(registration, value, capture):
-    with capture(execute=True):
-        event_services.mark_attendance(registration, value)
-
-
 # -- What coordinators see, and what follows a reversal -------------------------------------------------
 
 
@@ -266,17 +245,17 @@ def test_replayed_and_late_reversal_events_add_nothing(
 
 
 def test_attendance_corrected_after_payment_is_flagged_for_coordinators(
-    paid_event, contributor, coordinator, django_capture_on_commit_callbacks, mailoutbox
+    paid_event, set_attendance, contributor, coordinator, django_capture_on_commit_callbacks, mailoutbox
 ):
     registration = RegistrationFactory(event=paid_event, user=contributor, email=contributor.email)
-    set_attendance(registration, "attended", django_capture_on_commit_callbacks)
+    set_attendance(registration, "attended")
     claim = InvolvementClaim.objects.get(registration=registration)
     services.approve(claim, actor=coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         payouts.pay_claim_by_hand(
             claim, actor=coordinator, method="bank_transfer", paid_on=timezone.localdate(), reference="B1"
         )
-    set_attendance(registration, "no_show", django_capture_on_commit_callbacks)
+    set_attendance(registration, "no_show")
     assert status_of(claim) == Status.PAID
     assert any("already paid" in e.note for e in audit.trail(claim))
     assert any(coordinator.email in m.to and "attendance" in m.subject for m in mailoutbox)
