@@ -7,6 +7,7 @@ permission on applications and deciding the `change` permission, through the App
 policy (Coordinators have both; Editors and Contributors neither)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,6 +23,7 @@ from .choices import MONITORING_QUESTIONS, MONITORING_SMALLEST_SHOWN
 from .models import Application, EqualityMonitoring, OpportunityPage
 
 Status = Application.Status
+MONITORING = "opportunities.view_monitoring_summary"
 # The buttons each state offers a coordinator: (action, label).
 NEXT_STEPS = {
     Status.RECEIVED: [
@@ -113,7 +115,14 @@ def monitoring_summary(opportunity=None):
 
 
 class MonitoringView(ApplicationPermissionMixin, TemplateView):
+    """Counts only, for those who may see applications and also hold `view_monitoring_summary`."""
+
     template_name = "opportunities/admin/monitoring.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(MONITORING):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         opportunity_id = parse_id(self.request.GET.get("opportunity", ""))

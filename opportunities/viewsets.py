@@ -100,7 +100,8 @@ class ApplicationViewSet(ModelViewSet):
 
     def get_permissions_to_register(self):
         return Permission.objects.filter(
-            content_type__app_label="opportunities", codename__in=["view_application", "change_application"]
+            content_type__app_label="opportunities",
+            codename__in=["view_application", "change_application", "view_monitoring_summary"],
         )
 
     def get_urlpatterns(self):

@@ -149,3 +149,19 @@ def test_listing_takes_constant_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_monitoring_counts_need_their_own_permission(client, user_factory, make_application):
+    from django.contrib.auth.models import Group, Permission
+
+    make_application(monitoring={"gender": "woman"})
+    reader = user_factory(email="reader@example.org", is_staff=True)
+    group = Group.objects.create(name="Application readers")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(content_type__app_label="opportunities", codename="view_application"),
+    )
+    reader.groups.add(group)
+    client.force_login(reader)
+    assert client.get(reverse("opportunities_admin:index")).status_code == 200
+    assert client.get(reverse("opportunities_admin:monitoring")).status_code in (302, 403)
