@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import CONTRIBUTORS
@@ -364,11 +365,18 @@ def bring_to(application, status, *, coordinator):
 
 
 def purge_access_info(now=None):
-    """Deletes access needs and support needed whose retention time has passed, and monitoring answers
-    past theirs. Returns (applications purged, monitoring answers deleted)."""
+    """Deletes access needs and support needed whose retention time has passed (set when an application
+    is decided or withdrawn), and those of applications never decided once their opportunity closed
+    longer ago than the retention period; and monitoring answers past theirs. Returns (applications
+    purged, monitoring answers deleted)."""
     now = now or timezone.now()
-    purged = Application.objects.filter(
-        access_info_retain_until__lte=now, access_info_purged_at__isnull=True
-    ).update(access_needs="", support_needed="", access_info_purged_at=now)
-    deleted, _ = EqualityMonitoring.objects.filter(retain_until__lte=timezone.localdate(now)).delete()
+    today = timezone.localdate(now)
+    due = Q(access_info_retain_until__lte=now) | Q(
+        access_info_retain_until__isnull=True,
+        opportunity__closing_date__lte=today - access_retention_period(),
+    )
+    purged = Application.objects.filter(due, access_info_purged_at__isnull=True).update(
+        access_needs="", support_needed="", access_info_purged_at=now
+    )
+    deleted, _ = EqualityMonitoring.objects.filter(retain_until__lte=today).delete()
     return purged, deleted

@@ -226,8 +226,12 @@ def test_purge_deletes_access_information_and_monitoring_after_retention(
     assert decided.access_needs == "" and decided.support_needed == "" and decided.access_info_purged_at
     assert decided.name == "Amira Hassan"  # only the access information goes
     assert waiting.access_needs == "Step-free"  # still being decided: kept
-    assert services.purge_access_info(now=max(later, monitoring_due)) == (0, 1)
+    # Half a year after closing: the monitoring answers go, and so do the needs of the application
+    # nobody decided.
+    assert services.purge_access_info(now=max(later, monitoring_due)) == (1, 1)
     assert not EqualityMonitoring.objects.exists()
+    waiting.refresh_from_db()
+    assert waiting.access_needs == ""
 
 
 def test_purge_command(make_application, coordinator, capsys):
@@ -281,3 +285,16 @@ def test_what_it_pays_without_a_policy_says_so(opportunity, policy):
 
     PaymentPolicy.objects.update(is_active=False)
     assert "no payment policy" in what_it_pays(opportunity).problem
+
+
+def test_purge_reaches_applications_never_decided_once_the_opportunity_is_long_closed(
+    make_application, opportunity
+):
+    forgotten = make_application(access_needs="Hearing loop")
+    long_after = datetime.datetime.combine(
+        opportunity.closing_date + datetime.timedelta(days=181), datetime.time(12), tzinfo=datetime.UTC
+    )
+    assert services.purge_access_info(now=long_after - datetime.timedelta(days=2))[0] == 0
+    assert services.purge_access_info(now=long_after)[0] == 1
+    forgotten.refresh_from_db()
+    assert forgotten.access_needs == "" and forgotten.status == Status.RECEIVED
