@@ -51,11 +51,18 @@ def test_contributors_and_editors_never_see_applications(client, make_applicatio
     assert application.status == Status.RECEIVED
 
 
-def test_editor_edits_opportunity_content(client, editor, opportunity):
+def test_editor_edits_opportunity_content_but_gets_no_applications_button(
+    client, editor, superuser, opportunity, index
+):
+    applications = reverse("opportunities_admin:index") + f"?opportunity={opportunity.pk}"
     client.force_login(editor)
-    response = client.get(reverse("wagtailadmin_pages:edit", args=[opportunity.pk]))
-    assert response.status_code == 200
-    assert b"Applications" not in response.content or b"opportunities_admin" not in response.content
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[opportunity.pk])).status_code == 200
+    explorer = client.get(reverse("wagtailadmin_explore", args=[index.pk]))
+    assert explorer.status_code == 200 and "Lived experience panel" in explorer.text
+    assert applications not in explorer.text.replace("&amp;", "&")
+    client.force_login(superuser)
+    explorer = client.get(reverse("wagtailadmin_explore", args=[index.pk]))
+    assert applications in explorer.text.replace("&amp;", "&")
 
 
 def test_coordinator_lists_filters_and_decides(
