@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench migrate demo worker clean
+.PHONY: install run test lint format bench migrate demo worker clean lighthouse lighthouse-install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,21 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Lighthouse (Node), pinned in tools/lighthouse; installed again only when its lock file changes.
+LIGHTHOUSE_STAMP := tools/lighthouse/node_modules/.installed-stamp
+
+$(LIGHTHOUSE_STAMP): tools/lighthouse/package-lock.json
+	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
+	touch $(LIGHTHOUSE_STAMP)
+
+lighthouse-install: $(LIGHTHOUSE_STAMP)
+
+# Lighthouse SEO and best-practices audits of the five public page types (needs Node and Chromium).
+lighthouse: install lighthouse-install
+	REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser/test_lighthouse_browser.py $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .test-media .test-private-media
+	rm -rf $(VENV) staticfiles .pytest_cache .test-media .test-private-media tools/lighthouse/node_modules

@@ -1,10 +1,15 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from . import brand, seo
 from .forms import FeedbackForm
 from .services import FeedbackRejected, submit_feedback
 
@@ -50,3 +55,66 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors: whatever failed may be what they need.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# Paths kept out of search engines: the admin, signed-in and personal pages, signed links, internal search
+# and machine endpoints. Each is a prefix of portal/urls.py (tests/home/test_discovery.py checks them).
+ROBOTS_DISALLOW = [
+    "/admin/",
+    "/django-admin/",
+    "/account/",
+    "/involvement/",
+    "/events/manage/",
+    "/search/",
+    "/api/",
+    "/stripe/",
+    "/library/*/export.",
+]
+# Addresses with fixed names (robots.txt, the manifest, /favicon.ico) change rarely but may change: a day.
+FIXED_NAME_MAX_AGE = 60 * 60 * 24
+
+
+@require_GET
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "Allow: /", ""]
+    lines.append(f"Sitemap: {seo.absolute(request, reverse('sitemap'))}")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=FIXED_NAME_MAX_AGE)
+    return response
+
+
+@require_GET
+def web_manifest(request):
+    """The web app manifest: the site's name and colours and its icons (home/brand.py)."""
+    site = seo.site_settings(request)
+    icons = [
+        {"src": static(f"brand/{name}"), "sizes": f"{size}x{size}", "type": "image/png"}
+        | ({"purpose": "maskable"} if maskable else {})
+        for name, (size, maskable) in brand.PNG_ICONS.items()
+        if name != "apple-touch-icon.png"
+    ]
+    icons.append({"src": static("brand/icon.svg"), "sizes": "any", "type": "image/svg+xml"})
+    manifest = {
+        "name": site.organisation_name,
+        "short_name": site.organisation_name[:30],
+        "description": seo.trim(site.site_description),
+        "lang": "en-GB",
+        "start_url": "/",
+        "scope": "/",
+        "display": "browser",
+        "background_color": brand.PAPER,
+        "theme_color": brand.BRAND,
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, content_type="application/manifest+json")
+    patch_cache_control(response, public=True, max_age=FIXED_NAME_MAX_AGE)
+    return response
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for without reading the page: sent on to the
+    versioned file (cached for a year by the static files server)."""
+    response = HttpResponseRedirect(static("brand/favicon.ico"))
+    patch_cache_control(response, public=True, max_age=FIXED_NAME_MAX_AGE)
+    return response

@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from . import views
+from . import feeds, views
 from .models import GuidancePage
 from .viewsets import feedback_viewset
 
@@ -20,3 +20,8 @@ def handle_feedback_form(serve):
         return serve(page, request, serve_args, serve_kwargs)
 
     return serve_guidance_page
+
+
+@hooks.register("feed_links")
+def guidance_feed_links(request, page):
+    return feeds.guidance_feed_links(request)

@@ -2,6 +2,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .feeds import feed_query, resource_feed_links
 from .models import LibraryPage
 from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView
 
@@ -49,3 +50,12 @@ def library_home_section(request, page):
         "featured": featured,
         "latest": latest,
     }
+
+
+@hooks.register("feed_links")
+def library_feed_links(request, page):
+    """On a library page, the feed of the view being looked at (its filters); elsewhere the whole library's."""
+    if isinstance(page, LibraryPage):
+        return resource_feed_links(request, page, feed_query(request.GET))
+    library = LibraryPage.objects.live().public().order_by("path").first()
+    return resource_feed_links(request, library) if library else []

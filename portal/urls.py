@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from home.sitemap import PageSitemap
 from payouts import views as payout_views
 
 from .api import api_router
@@ -16,6 +19,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),
     path("search/", home_views.search, name="search"),
+    path("sitemap.xml", require_GET(sitemap), {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
+    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("manifest.webmanifest", home_views.web_manifest, name="web_manifest"),
+    path("favicon.ico", home_views.favicon, name="favicon"),
+    path("feeds/", include("home.urls")),
     path("api/v2/", api_router.urls),
     path("library/", include("library.urls")),
     path("events/", include("events.urls")),

@@ -27,6 +27,7 @@ from home.blocks import BaseStreamBlock
 
 from ..choices import AccessProvision, EventStatus, EventType, Format
 from ..forms import RegistrationForm
+from ..structured_data import event_structured_data
 from .fields import ChoiceListField
 from .registration import Registration
 
@@ -279,6 +280,8 @@ class EventPage(Page):
 
     def seat_counts(self):
         """Counts for this event in one query: confirmed seats, waiting and cancelled people."""
+        if self.pk is None:  # the preview of an event not yet saved: nobody can have registered
+            return Registration.objects.none().counts()
         return Registration.objects.filter(event=self).counts()
 
     def places_left(self, confirmed_seats):
@@ -300,6 +303,10 @@ class EventPage(Page):
         ]
 
     # Serving -----------------------------------------------------------------------------------
+    def structured_data(self, request):
+        """schema.org data for search engines (see home/seo.py and events/structured_data.py)."""
+        return [event_structured_data(self, request)]
+
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
@@ -311,7 +318,9 @@ class EventPage(Page):
         context["registration_closed_reason"] = reason
         if is_open and "form" not in context:
             context["form"] = RegistrationForm(event=self, user=request.user)
-        context["follow_ups"] = list(self.follow_ups.live().public().order_by("start"))
+        context["follow_ups"] = (
+            list(self.follow_ups.live().public().order_by("start")) if self.pk is not None else []
+        )
         follows = self.follows_up_on
         context["follows_up_on_page"] = follows if follows and follows.live else None
         return context

@@ -10,6 +10,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .. import seo
 from ..blocks import RICH_TEXT_FEATURES, BaseStreamBlock
 from ..forms import FeedbackForm
 
@@ -53,6 +54,18 @@ class HomePage(Page):
             if section:
                 sections.append(section)
         return sorted(sections, key=lambda s: s.get("order", 100))
+
+    def structured_data(self, request):
+        """The organisation behind the site, with how to reach it, and the site itself."""
+        settings_ = seo.site_settings(request)
+        website = {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": settings_.organisation_name,
+            "url": seo.root_url(request) + "/",
+            "inLanguage": "en-GB",
+        }
+        return [seo.organization(request, settings_), website]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -125,6 +138,29 @@ class GuidancePage(Page):
 
     class Meta:
         verbose_name = "guidance page"
+
+    open_graph_type = "article"
+
+    def structured_data(self, request):
+        settings_ = seo.site_settings(request)
+        organisation = seo.organization(request, settings_, with_context=False)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": seo.trim(self.seo_title or self.title, 110),
+            "description": seo.trim(self.search_description or self.summary, 500),
+            "url": self.get_full_url(request),
+            "mainEntityOfPage": self.get_full_url(request),
+            "author": organisation,
+            "publisher": organisation,
+            "image": [seo.share_image(request, self, settings_)["url"]],
+            "inLanguage": "en-GB",
+        }
+        if self.first_published_at:
+            data["datePublished"] = self.first_published_at.isoformat()
+        if self.last_published_at:
+            data["dateModified"] = self.last_published_at.isoformat()
+        return [data]
 
     @cached_property
     def headings(self):

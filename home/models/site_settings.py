@@ -25,6 +25,27 @@ class SiteSettings(BaseSiteSetting):
     postal_address = models.TextField(blank=True)
     footer_text = RichTextField(features=["bold", "italic", "link"], blank=True)
     social_links = StreamField([("link", SocialLinkBlock())], blank=True)
+    site_description = models.TextField(
+        max_length=300,
+        default=(
+            "A community of public contributors, researchers and practitioners who co-produce health and "
+            "care research: guidance, a resource library and events."
+        ),
+        help_text="One or two sentences search engines and link previews show for pages with no "
+        "description of their own.",
+    )
+    default_share_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when a link to a page with no image of its own is shared (1200 × 630 works best). "
+        "Empty: the site's logo on its colours.",
+    )
+    default_share_image_alt = models.CharField(
+        "alternative text", max_length=250, blank=True, help_text="What the share image shows."
+    )
 
     panels = [
         FieldPanel("organisation_name"),
@@ -34,6 +55,14 @@ class SiteSettings(BaseSiteSetting):
         ),
         FieldPanel("footer_text"),
         FieldPanel("social_links"),
+        MultiFieldPanel(
+            [
+                FieldPanel("site_description"),
+                FieldPanel("default_share_image"),
+                FieldPanel("default_share_image_alt"),
+            ],
+            heading="Search engines and shared links",
+        ),
     ]
 
     class Meta:

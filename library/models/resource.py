@@ -12,6 +12,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from home import seo
 from home.blocks import BaseStreamBlock
 
 from .terms import Audience, ResourceType, Topic
@@ -128,6 +129,44 @@ class ResourcePage(Page):
             # reading the wide rows (summary, body).
             models.Index(fields=["resource_type", "is_free", "year"], name="library_res_type_free_year"),
         ]
+
+    def structured_data(self, request):
+        """schema.org CreativeWork: what the resource is, who made it, its topics and audiences."""
+        url = self.get_full_url(request)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "CreativeWork",
+            "name": self.title,
+            "url": url,
+            "mainEntityOfPage": url,
+            "isAccessibleForFree": self.is_free,
+            "inLanguage": "en-GB",
+        }
+        description = seo.trim(self.search_description or self.summary, 500)
+        if description:
+            data["description"] = description
+        if self.author:
+            data["creditText"] = self.author
+        if self.year:
+            data["datePublished"] = str(self.year)
+        if self.resource_type_id:
+            data["genre"] = self.resource_type.name
+        topics = self.topic_names
+        if topics:
+            data["keywords"] = ", ".join(topics)
+            data["about"] = [{"@type": "Thing", "name": name} for name in topics]
+        audiences = self.audience_names
+        if audiences:
+            data["audience"] = [{"@type": "Audience", "audienceType": name} for name in audiences]
+        if self.external_url:
+            data["sameAs"] = self.external_url
+        if self.document_id:
+            data["associatedMedia"] = {
+                "@type": "MediaObject",
+                "name": self.document.title,
+                "contentUrl": seo.absolute(request, self.document.url),
+            }
+        return [data]
 
     @property
     def type_name(self):

@@ -250,3 +250,18 @@ def test_index_and_event_page_queries_do_not_grow(client, event_index, event_fac
     RegistrationFactory.create_batch(40, event=first)
     assert _count_queries(client, event_index.url) == small_index
     assert _count_queries(client, first.url) == small_event
+
+
+def test_the_preview_of_an_event_not_yet_saved_renders(rf, event_index, admin_user):
+    """Wagtail previews a new page before it has an id: nobody can have registered yet."""
+    from events.models import EventPage
+
+    start = timezone.now() + timedelta(days=10)
+    event = EventPage(title="Draft workshop", slug="draft-workshop", start=start, end=start + timedelta(hours=2))
+    event.set_url_path(event_index)
+    request = rf.get("/")
+    request.user = admin_user
+    response = event.serve_preview(request, event.default_preview_mode)
+    response.render()
+    assert response.status_code == 200
+    assert "Draft workshop" in response.content.decode()
