@@ -4,14 +4,12 @@ What a role pays is never typed in: `opportunities.pay.what_it_pays` works it ou
 force, with the explanation contributors see on claims. A closed opportunity stays readable and says so.
 """
 
-import json
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils import timezone
-from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -25,6 +23,7 @@ from ..choices import Format, RoleKind, Topic, closing_soon_days
 from ..filters import OpportunityFilter
 from ..forms import ApplicationForm
 from ..pay import what_it_pays
+from ..structured_data import job_posting
 
 LISTING_FIELDS = (
     "title",
@@ -209,40 +208,10 @@ class OpportunityPage(Page):
         return [dict(block.value) for block in self.questions if block.block_type == "question"]
 
     # Serving -------------------------------------------------------------------------------------
-    def structured_data(self, request=None):
-        """schema.org JobPosting (JSON-LD) for search engines."""
-        data = {
-            "@context": "https://schema.org",
-            "@type": "JobPosting",
-            "title": self.title,
-            "description": self.summary + ("\n\n" + self.who_for if self.who_for else ""),
-            "datePosted": (self.first_published_at or timezone.now()).date().isoformat(),
-            "validThrough": f"{self.closing_date.isoformat()}T23:59:59",
-            "employmentType": ["PART_TIME", "TEMPORARY"] if self.is_paid else ["VOLUNTEER"],
-            "hiringOrganization": {"@type": "Organization", "name": "Co-production Portal"},
-            "directApply": True,
-        }
-        url = self.get_full_url(request)
-        if url:
-            data["url"] = url
-        if self.format == Format.ONLINE:
-            data["jobLocationType"] = "TELECOMMUTE"
-            data["applicantLocationRequirements"] = {"@type": "Country", "name": "United Kingdom"}
-        else:
-            data["jobLocation"] = {
-                "@type": "Place",
-                "address": {
-                    "@type": "PostalAddress",
-                    "addressLocality": strip_tags(self.location) or "United Kingdom",
-                    "addressCountry": "GB",
-                },
-            }
-        return (
-            json.dumps(data, ensure_ascii=False)
-            .replace("<", "\\u003c")
-            .replace(">", "\\u003e")
-            .replace("&", "\\u0026")
-        )
+    def structured_data(self, request):
+        """schema.org data for search engines (see home/seo.py and opportunities/structured_data.py)."""
+        posting = job_posting(self, request)
+        return [posting] if posting else []
 
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `opportunities.views.apply`."""
@@ -251,5 +220,4 @@ class OpportunityPage(Page):
         context["is_open"] = self.is_open()
         if context["is_open"] and "form" not in context:
             context["form"] = ApplicationForm(opportunity=self)
-        context["structured_data"] = self.structured_data(request)
         return context

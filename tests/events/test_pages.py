@@ -257,7 +257,9 @@ def test_the_preview_of_an_event_not_yet_saved_renders(rf, event_index, admin_us
     from events.models import EventPage
 
     start = timezone.now() + timedelta(days=10)
-    event = EventPage(title="Draft workshop", slug="draft-workshop", start=start, end=start + timedelta(hours=2))
+    event = EventPage(
+        title="Draft workshop", slug="draft-workshop", start=start, end=start + timedelta(hours=2)
+    )
     event.set_url_path(event_index)
     request = rf.get("/")
     request.user = admin_user

@@ -16,6 +16,13 @@ Status = Application.Status
 pytestmark = pytest.mark.django_db
 
 
+def structured(html):
+    return [
+        json.loads(text)
+        for text in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
 def manage_url(application):
     return reverse("opportunities:manage", args=[make_manage_token(application)])
 
@@ -28,9 +35,11 @@ def test_opportunity_page_shows_what_it_pays_and_why(client, opportunity):
     assert "2 h 10 min meeting or workshop, rounded to 2 h 15 min, at £25.00/h = £56.25" in html
     assert "choose to be paid" in html and "not to be paid at all" in html
     assert 'name="question_0"' in html and "Why would you like to join?" in html
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert data["@type"] == "JobPosting"
+    [data] = [item for item in structured(html) if item["@type"] == "JobPosting"]
+    assert data["title"] == "Lived experience panel"
     assert data["validThrough"].startswith(opportunity.closing_date.isoformat())
+    assert data["jobLocationType"] == "TELECOMMUTE"
+    assert data["url"].startswith("http") and data["url"].endswith("/get-involved/panel/")
 
 
 def test_closed_opportunity_stays_readable_and_takes_no_applications(client, closed_opportunity):
@@ -38,6 +47,8 @@ def test_closed_opportunity_stays_readable_and_takes_no_applications(client, clo
     assert response.status_code == 200
     assert "This opportunity closed on" in response.content.decode()
     assert 'name="email"' not in response.content.decode()
+    # Search engines are no longer told it takes applications.
+    assert all(item["@type"] != "JobPosting" for item in structured(response.content.decode()))
     response = client.post(closed_opportunity.url, form_data())
     assert response.status_code == 400
     assert "This opportunity closed on" in response.content.decode()
