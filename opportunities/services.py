@@ -164,12 +164,16 @@ def apply(opportunity, *, data, request=None, user=None, now=None):
             application = application or Application(opportunity=opportunity, email=email)
             for name in EDITABLE:
                 setattr(application, name, data.get(name, "" if name != "answers" else []))
+            application.preferred_contact = (
+                data.get("preferred_contact") or Application.ContactPreference.EMAIL
+            )
             application.consent_to_contact = bool(data.get("consent_to_contact"))
             application.user = user if user is not None and user.is_authenticated else application.user
             application.status = Status.RECEIVED
             application.created_at = now
             application.status_changed_at = now
             application.access_info_retain_until = None
+            application.access_info_purged_at = None
             try:
                 with transaction.atomic():
                     application.save()
