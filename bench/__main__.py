@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
-APPS = ["home", "library", "events", "payments"]
+APPS = ["home", "library", "events", "payments", "opportunities"]
 SETTINGS = "portal.settings.bench"
 
 

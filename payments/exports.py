@@ -32,6 +32,34 @@ def report_tables():
         [row["month"].strftime("%Y-%m"), row["claims"], row["fees"], row["expenses"], row["total"]]
         for row in data["per_month"]
     ]
+    involvement_rows = [
+        [
+            row["label"],
+            row["involvement__title"],
+            row["involvement__opportunity__title"] or "",
+            f"{row['contributor__first_name']} {row['contributor__last_name']}".strip(),
+            row["contributor__email"],
+            row["claims"],
+            row["hours"],
+            row["fees"],
+            row["expenses"],
+            row["total"],
+        ]
+        for row in data["per_involvement"]
+    ]
+    opportunity_rows = [
+        [
+            row["label"],
+            row["involvement__opportunity__title"] or "(no opportunity)",
+            row["people"],
+            row["claims"],
+            row["hours"],
+            row["fees"],
+            row["expenses"],
+            row["total"],
+        ]
+        for row in data["per_opportunity"]
+    ]
     waiting = data["waiting"]
     waiting_rows = [
         [label, waiting[key]["count"], waiting[key]["median"], waiting[key]["worst"]]
@@ -45,6 +73,27 @@ def report_tables():
             "Per contributor",
             ["Tax year", "Contributor", "Email", "Claims", "Fees", "Expenses", "Total", "Paid"],
             contributor_rows,
+        ),
+        (
+            "Per role",
+            [
+                "Tax year",
+                "Role",
+                "Opportunity",
+                "Contributor",
+                "Email",
+                "Claims",
+                "Hours",
+                "Fees",
+                "Expenses",
+                "Total",
+            ],
+            involvement_rows,
+        ),
+        (
+            "Per opportunity",
+            ["Tax year", "Opportunity", "People", "Claims", "Hours", "Fees", "Expenses", "Total"],
+            opportunity_rows,
         ),
         ("Per activity", ["Activity", "Claims", "Minutes", "Fees", "Expenses", "Total"], activity_rows),
         ("Per month", ["Month", "Claims", "Fees", "Expenses", "Total"], month_rows),

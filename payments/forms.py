@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from portal.uploads import check_upload
 
-from .models import ActivityType, ClaimExpense, ContributorProfile, ExpenseCategory
+from .models import ActivityType, ClaimExpense, ContributorProfile, ExpenseCategory, Involvement
 
 # What a receipt may be: its extension and the type its first bytes show must agree, so a web page
 # or a program renamed to look like a receipt is refused (the download is sent with the type the
@@ -37,9 +37,24 @@ class ClaimForm(forms.Form):
         label="Preparation minutes", min_value=0, max_value=59, initial=0, required=False
     )
     project = forms.CharField(label="Project or event", max_length=200)
+    involvement = forms.ModelChoiceField(
+        label="Your role (optional)",
+        queryset=Involvement.objects.none(),
+        required=False,
+        empty_label="Not part of a role",
+        help_text="The role this work was part of, so it counts towards that piece of work.",
+    )
     notes = forms.CharField(
         label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = Involvement.objects.filter(person=user).order_by("-start_date", "-pk") if user else None
+        if roles is None or not roles.exists():
+            del self.fields["involvement"]  # nothing to choose from
+        else:
+            self.fields["involvement"].queryset = roles
 
     @classmethod
     def initial_for(cls, claim):
@@ -53,6 +68,7 @@ class ClaimForm(forms.Form):
             "preparation_hours": prep_hours,
             "preparation_minutes": prep_minutes,
             "project": claim.project,
+            "involvement": claim.involvement_id,
             "notes": claim.notes,
         }
 
@@ -84,6 +100,7 @@ class ClaimForm(forms.Form):
             "duration_minutes": c["hours"] * 60 + c["minutes"],
             "preparation_minutes": c["preparation_hours"] * 60 + c["preparation_minutes"],
             "project": c["project"].strip(),
+            "involvement": c.get("involvement"),
             "notes": c["notes"].strip(),
         }
 

@@ -217,8 +217,60 @@ def contributor_tax_years(user):
     return result
 
 
+def _hours(minutes):
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"))
+
+
+def _role_totals(queryset, fields, **counts):
+    """Approved claims made in a role, grouped by tax year and `fields`: claims, hours (time given plus
+    preparation) and money, plus any `counts`. One query."""
+    rows = pennies(
+        list(
+            approved_claims(queryset)
+            .filter(involvement__isnull=False)
+            .values("tax_year", *fields)
+            .annotate(
+                **counts,
+                claims=Count("pk"),
+                minutes=Sum("duration_minutes"),
+                preparation=Sum("preparation_minutes"),
+                fees=Sum("fee_amount"),
+                expenses=Sum("expenses_amount"),
+                total=Sum("total_amount"),
+            )
+            .order_by("-tax_year", *fields[:2])
+        )
+    )
+    for row in rows:
+        row["hours"] = _hours((row["minutes"] or 0) + (row["preparation"] or 0))
+        row["label"] = tax_year.label(row["tax_year"])
+    return rows
+
+
+def totals_per_involvement_per_tax_year(queryset=None):
+    """A row per role (involvement) and tax year, with the person and the opportunity it came from."""
+    fields = [
+        "involvement__title",
+        "involvement_id",
+        "involvement__opportunity__title",
+        "contributor__email",
+        "contributor__first_name",
+        "contributor__last_name",
+    ]
+    return _role_totals(queryset, fields)
+
+
+def totals_per_opportunity_per_tax_year(queryset=None):
+    """A row per opportunity (the page a role came from) and tax year, with how many people worked in it.
+    Roles that came from no opportunity make one row with no title."""
+    fields = ["involvement__opportunity__title", "involvement__opportunity_id"]
+    return _role_totals(queryset, fields, people=Count("contributor", distinct=True))
+
+
 def full_report(queryset=None):
     return {
+        "per_involvement": totals_per_involvement_per_tax_year(queryset),
+        "per_opportunity": totals_per_opportunity_per_tax_year(queryset),
         "per_contributor": totals_per_contributor_per_tax_year(queryset),
         "per_activity": totals_per_activity(queryset),
         "per_month": totals_per_month(queryset),

@@ -39,7 +39,7 @@ from portal.locking import lock_one
 
 from . import claim_rules, signals
 from .errors import ClaimBusy, ClaimError
-from .models import InvolvementClaim
+from .models import ContributorProfile, Involvement, InvolvementClaim
 
 Status = InvolvementClaim.Status
 EDITABLE_FIELDS = [
@@ -48,6 +48,7 @@ EDITABLE_FIELDS = [
     "duration_minutes",
     "preparation_minutes",
     "project",
+    "involvement",
     "notes",
 ]
 # Deciding claims (approve, reject, decline on someone's behalf) is this permission (Coordinators have it).
@@ -119,6 +120,10 @@ def _release_from_payout(claim, actor, reason):
 
 
 def _validate(claim):
+    if claim.involvement_id is not None:
+        involvement = Involvement.objects.filter(pk=claim.involvement_id).first()
+        if involvement is None or involvement.person_id != claim.contributor_id:
+            raise ClaimError("Choose one of your own roles for this claim, or none.")
     claim_rules.validate_input(
         contributor=claim.contributor,
         work_date=claim.work_date,
@@ -401,3 +406,42 @@ def flag(claim, *, note):
     """Records, without changing the status, something a coordinator must look at (e.g. attendance was
     corrected after the claim was paid)."""
     record(claim, None, claim.status, note)
+
+
+# ---------------------------------------------------------------------------------------------
+# Involvements
+
+
+INVOLVEMENT_STARTED = "payments.involvement.started"
+
+
+def start_involvement(
+    *, person, title, start_date, end_date=None, opportunity=None, activity_type="", actor=None
+):
+    """Records a person's role (an Involvement), makes sure they have a contributor profile, and writes
+    an audit entry. Runs inside the caller's transaction when there is one (accepting an offer locks
+    the application, so it happens once); the person is locked so their profile is made once too."""
+    if end_date is not None and end_date < start_date:
+        raise ClaimError("A role cannot end before it starts.")
+    with transaction.atomic():
+        _lock_person(person.pk)
+        involvement = Involvement.objects.create(
+            person=person,
+            title=title[:200],
+            activity_type=activity_type or Involvement._meta.get_field("activity_type").default,
+            opportunity=opportunity,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        ContributorProfile.objects.get_or_create(
+            user=person, defaults={"display_name": (person.get_full_name() or person.email)[:120]}
+        )
+        audit.record_change(
+            involvement,
+            INVOLVEMENT_STARTED,
+            actor=actor,
+            from_status="",
+            to_status="started",
+            note=f"{title} from {start_date:%d %B %Y}",
+        )
+    return involvement

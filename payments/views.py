@@ -40,7 +40,7 @@ def contributor_required(view):
 
 def own_claim(request, pk):
     return get_object_or_404(
-        InvolvementClaim.objects.select_related("policy_version__policy_page"),
+        InvolvementClaim.objects.select_related("policy_version__policy_page", "involvement"),
         pk=pk,
         contributor=request.user,
     )
@@ -92,7 +92,7 @@ def my_involvement(request):
 
 def _claim_form_page(request, *, claim=None):
     initial = ClaimForm.initial_for(claim) if claim else {}
-    form = ClaimForm(request.POST or None, initial=initial)
+    form = ClaimForm(request.POST or None, initial=initial, user=request.user)
     preview = None
     warnings = []
     if request.method == "POST" and form.is_valid():

@@ -19,7 +19,7 @@ from portal import audit
 from . import admin_views
 from .filters import ClaimFilterSet
 from .forms import RejectForm
-from .models import ContributorProfile, InvolvementClaim, PaymentPolicy, PolicyVersion
+from .models import ContributorProfile, Involvement, InvolvementClaim, PaymentPolicy, PolicyVersion
 
 Status = InvolvementClaim.Status
 
@@ -178,8 +178,41 @@ class ClaimViewSet(ModelViewSet):
         ]
 
 
+class InvolvementViewSet(ModelViewSet):
+    """People's roles. Recorded by `payments.services.start_involvement` (accepting an offer of a role);
+    coordinators correct a title or the dates here (Wagtail's log keeps each edit), and never add or
+    delete one: claims point at it."""
+
+    model = Involvement
+    icon = "group"
+    menu_label = "Roles"
+    list_display = [
+        "title",
+        "person",
+        Column("opportunity", label="Opportunity"),
+        DateColumn("start_date", label="From"),
+        DateColumn("end_date", label="To"),
+    ]
+    list_filter = ["activity_type"]
+    search_fields = ["title", "person__email", "person__first_name", "person__last_name"]
+    form_fields = ["title", "activity_type", "start_date", "end_date"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return Involvement.objects.select_related("person", "opportunity")
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(add_url_name=None, delete_url_name=None, **kwargs)
+
+    def get_urlpatterns(self):
+        keep = {"index", "index_results", "inspect", "edit", "history", "history_results", "usage"}
+        return [p for p in super().get_urlpatterns() if p.name in keep]
+
+
 claim_viewset = ClaimViewSet("payments_claims")
 policy_viewset = PaymentPolicyViewSet("payments_policies")
 version_viewset = PolicyVersionViewSet("payments_versions")
 contributor_viewset = ContributorProfileViewSet("payments_contributors")
-viewsets = [claim_viewset, policy_viewset, version_viewset, contributor_viewset]
+involvement_viewset = InvolvementViewSet("payments_involvements")
+viewsets = [claim_viewset, policy_viewset, version_viewset, contributor_viewset, involvement_viewset]

@@ -56,6 +56,13 @@ def register_involvement_menu():
             permission="payments.view_contributorprofile",
         ),
         PermissionMenuItem(
+            "Roles",
+            reverse("payments_involvements:index"),
+            icon_name="group",
+            order=450,
+            permission="payments.view_involvement",
+        ),
+        PermissionMenuItem(
             "Payment policies",
             reverse("payments_policies:index"),
             icon_name="doc-full",
@@ -76,6 +83,7 @@ def register_involvement_menu():
 @hooks.register("register_log_actions")
 def register_claim_log_actions(actions):
     audit.register(actions, services.CHANGED, "Claim changed")
+    audit.register(actions, services.INVOLVEMENT_STARTED, "Involvement started")
 
 
 @hooks.register("construct_homepage_panels")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("library/", include("library.urls")),
     path("events/", include("events.urls")),
+    path("applications/", include("opportunities.urls")),
     path("involvement/payouts/", include("payouts.urls")),
     path("involvement/", include("payments.urls")),
     path("stripe/webhook/", payout_views.stripe_webhook, name="stripe_webhook"),

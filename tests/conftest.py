@@ -18,7 +18,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
-PROJECT_APPS = ("accounts", "home", "library", "events", "payments", "payouts")
+PROJECT_APPS = ("accounts", "home", "library", "events", "payments", "payouts", "opportunities")
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from .choices import (
 )
 from .claims import ClaimExpense, ClaimQuerySet, InvolvementClaim
 from .contributors import ContributorProfile
+from .involvements import Involvement
 from .policy import ExpenseCap, PaymentPolicy, PaymentPolicyQuerySet, PolicyVersion, RateCard
 from .storage import PrivateStorage, private_storage
 
@@ -43,6 +44,7 @@ __all__ = [
     "ContributorProfile",
     "ExpenseCap",
     "ExpenseCategory",
+    "Involvement",
     "InvolvementClaim",
     "PaymentPolicy",
     "PaymentPolicyQuerySet",

@@ -42,6 +42,14 @@ class InvolvementClaim(models.Model):
     duration_minutes = models.PositiveIntegerField("time given (minutes)")
     preparation_minutes = models.PositiveIntegerField("preparation time (minutes)", default=0)
     project = models.CharField("project or event", max_length=200)
+    # The role the work was done in, when the person has one (see Involvement).
+    involvement = models.ForeignKey(
+        "payments.Involvement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
     # Set when the claim was made from recorded event attendance. One-to-one, so one attendance can
     # never make two claims.
     registration = models.OneToOneField(

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "events",
     "payments",
     "payouts",
+    "opportunities",
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
@@ -328,6 +329,10 @@ ROW_LOCK_TIMEOUT_SECONDS = float(env("ROW_LOCK_TIMEOUT_SECONDS", "10"))
 # access information is kept this many days after an event when the person agreed, else one day.
 EVENTS_REMINDER_HOURS_BEFORE = int(env("EVENTS_REMINDER_HOURS_BEFORE", "48"))
 EVENTS_ACCESS_RETENTION_DAYS = int(env("EVENTS_ACCESS_RETENTION_DAYS", "90"))
+# Get involved: how long applicants' access needs and monitoring answers are kept once decided, and
+# how many applications one address may send in an hour.
+OPPORTUNITIES_ACCESS_RETENTION_DAYS = int(env("OPPORTUNITIES_ACCESS_RETENTION_DAYS", "180"))
+OPPORTUNITIES_APPLY_RATE_LIMIT = (int(env("OPPORTUNITIES_APPLY_RATE_LIMIT", "5")), 3600)
 
 LOGGING = {
     "version": 1,

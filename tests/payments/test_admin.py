@@ -334,8 +334,9 @@ def test_reports_take_a_constant_number_of_queries(
 
     users = [user_factory(email=f"bulk{i}@example.org", groups=["Contributors"]) for i in range(5)]
     _bulk_claims(6, users, policy_versions[0])
-    # 9 over claims, 2 over money paid (payouts, and money that came back).
-    with django_assert_num_queries(11) as few:
+    # 11 over claims (2 of them per role and per opportunity), 2 over money paid (payouts, and money
+    # that came back).
+    with django_assert_num_queries(13) as few:
         reports.full_report()
     _bulk_claims(600, users, policy_versions[0])
     with django_assert_num_queries(len(few.captured_queries)):
@@ -345,12 +346,19 @@ def test_reports_take_a_constant_number_of_queries(
         exports.report_tables()
 
 
-def test_xlsx_export_has_the_four_tables(client, coordinator, make_claim, contributor):
+def test_xlsx_export_has_the_report_tables(client, coordinator, make_claim, contributor):
     make_claim(contributor, "approved", approver=coordinator)
     client.force_login(coordinator)
     response = client.get(reverse("payments_claims:reports_export", args=["xlsx"]))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Per contributor", "Per activity", "Per month", "Waiting times"]
+    assert workbook.sheetnames == [
+        "Per contributor",
+        "Per role",
+        "Per opportunity",
+        "Per activity",
+        "Per month",
+        "Waiting times",
+    ]
     assert workbook["Per contributor"]["G2"].value == 61.88
     csv_text = client.get(reverse("payments_claims:reports_export", args=["csv"])).content.decode()
     assert "Per month" in csv_text and "61.88" in csv_text

@@ -37,6 +37,8 @@ PROJECT_NAMESPACES = (
     "events_admin",
     "feedback",
     "library",
+    "opportunities",
+    "opportunities_admin",
     "payments",
     "payouts",
     "payouts_admin",
@@ -82,9 +84,12 @@ def world(db, settings):
     from events.signing import make_manage_token
     from home.models import FeedbackSubmission, GuidancePage
     from library.models import Audience, ResourcePage, ResourceType, Topic
+    from opportunities.models import Application
+    from opportunities.signing import make_manage_token as make_application_token
     from payments.models import (
         ClaimExpense,
         ContributorProfile,
+        Involvement,
         InvolvementClaim,
         PaymentPolicy,
         PolicyVersion,
@@ -136,6 +141,11 @@ def world(db, settings):
         "registration": registration.pk,
         "resource": ResourcePage.objects.order_by("pk").first().pk,
         "token": make_manage_token(registration),
+        "opportunities_admin": Application.objects.order_by("pk").first().pk,
+        "payments_involvements": Involvement.objects.order_by("pk").first().pk,
+        "application_token": make_application_token(
+            Application.objects.filter(status="offered").order_by("pk").first()
+        ),
     }
     return {"users": users, "pages": list(pages.values()), "ids": ids}
 
@@ -160,7 +170,8 @@ def value_for(name, param, world, rng):
     if param == "registration_id":
         return ids["registration"]
     if param == "token":
-        return rng.choice([ids["token"], "garbage", ids["token"][:-2] + "xx"])
+        token = ids["application_token"] if namespace == "opportunities" else ids["token"]
+        return rng.choice([token, "garbage", token[:-2] + "xx"])
     if param == "fmt":
         return rng.choice(["csv", "xlsx", "json", "pdf"])
     if param in ("revision_id_a", "revision_id_b"):

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ["portal", "accounts", "home", "library", "events", "payments", "payouts"]
+APPS = ["portal", "accounts", "home", "library", "events", "payments", "payouts", "opportunities"]
 # What each app may import from the others (docs/architecture.md draws the same arrows).
 MAY_IMPORT = {
     "portal": set(),
@@ -17,6 +17,9 @@ MAY_IMPORT = {
     "events": {"portal", "accounts", "home"},
     "payments": {"portal", "accounts", "home", "events"},  # events only for its attendance signal
     "payouts": {"portal", "accounts", "home", "payments"},
+    # Nothing imports opportunities: it adds to the home page through the `home_page_sections` hook,
+    # and payments knows the opportunity a role came from only as a page (a string foreign key).
+    "opportunities": {"portal", "accounts", "home", "payments"},
 }
 # portal/urls.py mounts every app's URLs and the API router lists their endpoints: the one place allowed
 # to look upwards. Demo loading names each app's demo module by string, not by import.
@@ -79,6 +82,19 @@ def test_a_claims_status_changes_only_in_payments_services():
         if "claim" in text.lower()
     ]
     assert elsewhere == [], "claims change status only in payments/services.py:\n" + "\n".join(elsewhere)
+
+
+def test_an_applications_status_changes_only_in_opportunities_services():
+    applications_service = ROOT / "opportunities" / "services.py"
+    elsewhere = [
+        f"{path.relative_to(ROOT)}:{line} {text}"
+        for app, path, tree in source_files()
+        if app == "opportunities" and path != applications_service
+        for line, text in status_changes(tree)
+    ]
+    assert elsewhere == [], "applications change status only in opportunities/services.py:\n" + "\n".join(
+        elsewhere
+    )
 
 
 def test_the_check_finds_what_it_looks_for():

@@ -6,7 +6,14 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 # The order matters: later apps hang their pages under the home page and use earlier demo users.
-DEMO_MODULES = ["home.demo", "library.demo", "events.demo", "payments.demo", "payouts.demo"]
+DEMO_MODULES = [
+    "home.demo",
+    "library.demo",
+    "events.demo",
+    "payments.demo",
+    "payouts.demo",
+    "opportunities.demo",
+]
 
 
 def demo_modules():
