@@ -35,6 +35,7 @@ def restore_migration_data(transactional_db):
     from home.demo import ensure_root
 
     ensure_root()
+    _wagtails_initial_group_permissions()
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     plan = []
     for leaf in loader.graph.leaf_nodes():
@@ -45,6 +46,28 @@ def restore_migration_data(transactional_db):
         for operation in loader.get_migration(app_label, name).operations:
             if isinstance(operation, RunPython):
                 operation.code(apps, None)
+
+
+def _wagtails_initial_group_permissions():
+    """What Wagtail's own initial data migration gives its groups: admin access, and on the root page
+    Editors add and change, Moderators add, change and publish (the demo's moderator publishes)."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    root = Page.get_first_root_node()
+    admin_access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    for name, codenames in (
+        ("Editors", ("add_page", "change_page")),
+        ("Moderators", ("add_page", "change_page", "publish_page")),
+    ):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(admin_access)
+        for codename in codenames:
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=root,
+                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            )
 
 
 @pytest.fixture(autouse=True)

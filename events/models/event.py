@@ -320,6 +320,13 @@ class EventPage(Page):
             return Registration.objects.none().counts()
         return Registration.objects.filter(event=self).counts()
 
+    @cached_property
+    def shown_counts(self):
+        """The counts one rendering of the page shows (its text and its schema.org offer), read once.
+        Routing gives each request its own page object, so this never outlives the request; services
+        deciding on seats count under a lock with `seat_counts()` instead."""
+        return self.seat_counts()
+
     def places_left(self, confirmed_seats):
         if self.capacity is None:
             return None
@@ -356,7 +363,7 @@ class EventPage(Page):
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
-        counts = self.seat_counts()
+        counts = self.shown_counts
         context["counts"] = counts
         context["places_left"] = self.places_left(counts["confirmed_seats"])
         is_open, reason = self.registration_state()

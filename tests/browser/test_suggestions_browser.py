@@ -95,7 +95,10 @@ def test_suggest_without_javascript_then_approve_and_publish(
     assert mail.outbox[-1].subject == f"Published in the library: {TITLE}"
     assert mail.outbox[-1].to == ["priya@example.org"]
 
+    # The visitor's browser may keep the library page it saw a moment ago for the short `max-age` public
+    # pages carry (portal/pagecache.py); reloading asks the server, whose shared cache the publication cleared.
     visitor.goto(live_server.url + library.url)
+    visitor.reload()
     assert topic_count(visitor, topic.slug) == before + 1
     visitor.locator(f"#filter-topic-{topic.slug}").check()
     visitor.get_by_role("button", name="Show resources").click()
