@@ -35,6 +35,15 @@ SORT_CHOICES = [
 # The facets a visitor selects with checkboxes: parameter name -> label.
 FACETS = {"type": "Type", "topic": "Topic", "audience": "Audience"}
 
+# The two fixed orders (the listing's facet index reads them from the database in the same way).
+NEWEST_ORDER = (F("year").desc(nulls_last=True), "-first_published_at", "-pk")
+TITLE_ORDER = ("title", "pk")
+
+
+def title_words(query):
+    """The words of a search that rank a result up when its title contains them (at most ten)."""
+    return re.findall(r"\w+", query)[:10]
+
 
 class YearField(forms.IntegerField):
     def __init__(self, **kwargs):
@@ -178,9 +187,9 @@ class ResourceFilterSet(django_filters.FilterSet):
 
     def ordered(self, queryset):
         if self.sort_order == SORT_TITLE:
-            return queryset.order_by("title", "pk")
+            return queryset.order_by(*TITLE_ORDER)
         if self.sort_order == SORT_NEWEST or not self.query:
-            return queryset.order_by(F("year").desc(nulls_last=True), "-first_published_at", "-pk")
+            return queryset.order_by(*NEWEST_ORDER)
         return queryset  # ranked by the search backend
 
     @property
@@ -202,7 +211,7 @@ class ResourceFilterSet(django_filters.FilterSet):
         _match_score_by_index(ranked)
         # The backends' scores (BM25 on SQLite) barely tell a title match from a summary match, so
         # the number of query words found in the title ranks first and the backend's score breaks ties.
-        words = re.findall(r"\w+", value)[:10]
+        words = title_words(value)
         if not words:
             return ranked
         title_hits = reduce(

@@ -1,8 +1,10 @@
 """Reading the library: the filtered listing with its facet counts, and the export rows.
 
 What must stay true: the listing runs the same fixed set of queries whatever the filters, sort or
-page (3 taxonomy lists, 1 page of results, 2 for the page's topics and audiences, 3 facet counts
-and 1 that counts both the results and the free-to-access box). No query depends on how many results or options there are.
+page: one for the page of results, two more when searching (the ranked matches), and, once after each
+change to the site's content, three for the taxonomy and three for the facet index. No query depends
+on how many results or options there are. `facet_counts` (SQL) is the definition the index's counts
+are tested against.
 """
 
 from django.core.paginator import Page as PaginatorPage
@@ -11,7 +13,8 @@ from django.db.models import Count, Q
 
 from portal.pagecache import cached_value
 
-from .filters import FACETS, ResourceFilterSet
+from .facet_index import facet_index, search_matches
+from .filters import FACETS, SORT_RELEVANCE, ResourceFilterSet
 
 # The resource and tag modules, not the models package: the library page builds its listing from here.
 from .models.resource import RESOURCES_PER_PAGE, ResourcePage
@@ -27,6 +30,8 @@ def load_taxonomy():
             "topic": list(Topic.objects.order_by("name")),
             "audience": list(Audience.objects.order_by("name")),
         },
+        stable=True,
+        local=True,
     )
 
 
@@ -73,50 +78,51 @@ def facet_counts(filterset):
     return counts
 
 
-def attach_taxonomy(resources, taxonomy):
-    """Sets `topic_list` and `audience_list` on each resource: two queries for the whole page.
-
-    The page's ids are passed as a plain list (at most one page of them), not as a subquery: a
-    subquery would run the whole filtered, searched and ranked listing again inside each query
-    (about half a second each when searching 10,000 resources). An empty page still runs both
-    queries, with an id no page has, so the page's query count never depends on its results.
-    """
-    by_id = {resource.pk: resource for resource in resources}
-    page_ids = list(by_id) or [0]
-    for resource in resources:
-        resource.topic_list, resource.audience_list = [], []
-    for relation, column, facet, attr in (
-        ("topics", "topic_id", "topic", "topic_list"),
-        ("audiences", "audience_id", "audience", "audience_list"),
-    ):
+def attach_terms(resources, index, taxonomy):
+    """Sets `topic_list` and `audience_list` on each resource from the facet index (no query)."""
+    for facet, attr in (("topic", "topic_list"), ("audience", "audience_list")):
         terms = {term.pk: term for term in taxonomy[facet]}
-        through = getattr(ResourcePage, relation).through
-        links = through.objects.filter(resourcepage_id__in=page_ids).values_list("resourcepage_id", column)
-        for resource_id, term_id in links:
-            if resource_id in by_id and term_id in terms:
-                getattr(by_id[resource_id], attr).append(terms[term_id])
-    for resource in resources:
-        resource.topic_list.sort(key=lambda t: t.name)
-        resource.audience_list.sort(key=lambda t: t.name)
+        for resource in resources:
+            position = index.positions.get(resource.pk)
+            ids = index.term_ids[facet][position] if position is not None else ()
+            setattr(resource, attr, sorted((terms[i] for i in ids if i in terms), key=lambda t: t.name))
     return resources
 
 
 def library_listing(library, params):
-    """Everything the library page shows for one query string."""
+    """Everything the library page shows for one query string.
+
+    Filtering, counting and ordering use the library's facet index (`library.facet_index`), so the
+    page asks the database only for its own resources (and, when searching, for the ranked matches);
+    `facet_counts` and `ResourceFilterSet.qs` define what the index must agree with.
+    """
     taxonomy = load_taxonomy()
     filterset = build_filterset(library, params, taxonomy)
-    results_qs = filterset.qs
-    counts = facet_counts(filterset)
+    index = facet_index(library)
+    query = filterset.query
+    ranked = matched = None
+    if query:
+        ranked, matched = search_matches(index, library, query)
+    counts = index.counts(filterset, matched)
     count = counts["total"]
 
-    paginator = Paginator(results_qs, RESOURCES_PER_PAGE)
-    paginator.__dict__["count"] = count  # already counted; Paginator would count again
+    paginator = Paginator(range(count), RESOURCES_PER_PAGE)
     number = _page_number(params.get("page", 1), paginator.num_pages)
     offset = (number - 1) * RESOURCES_PER_PAGE
-    # Sliced to a full page even at the end, so the query runs even when nothing matches.
-    window = results_qs[offset : offset + RESOURCES_PER_PAGE]
-    resources = list(window.select_related("resource_type", "document"))
-    attach_taxonomy(resources, taxonomy)
+    sort = filterset.sort_order
+    window = index.window(
+        index.select(filterset, matched),
+        sort,
+        offset,
+        RESOURCES_PER_PAGE,
+        ranked=ranked if sort == SORT_RELEVANCE else None,
+        query=query,
+    )
+    # Always run, even for an empty page, so the page's query count never depends on its results.
+    found = library.resources().filter(pk__in=window or [0]).select_related("resource_type", "document")
+    by_id = {resource.pk: resource for resource in found}
+    resources = [by_id[pk] for pk in window if pk in by_id]
+    attach_terms(resources, index, taxonomy)
     page_obj = PaginatorPage(resources, number, paginator)
 
     values = filterset.values
@@ -143,8 +149,8 @@ def library_listing(library, params):
         "page_obj": page_obj,
         "resources": resources,
         "count": count,
-        "query": filterset.query,
-        "sort": filterset.sort_order,
+        "query": query,
+        "sort": sort,
         "chips": filterset.active_filters(),
         "errors": filterset.error_messages(),
         "is_filtered": bool(filterset.active_filters()),

@@ -47,7 +47,9 @@ def register_library_report_menu_item():
 
 def _main_library():
     """The site's (first) public library, from the shared cache until the content changes."""
-    return cached_value("library:main", lambda: public(LibraryPage.objects.live()).order_by("path").first())
+    return cached_value(
+        "library:main", lambda: public(LibraryPage.objects.live()).order_by("path").first(), stable=True
+    )
 
 
 def _home_section_resources(library):
@@ -65,7 +67,9 @@ def library_home_section(request, page):
     if library is None:
         return None
     # Nothing here depends on the time, only on the content: cached until the content changes.
-    featured, latest = cached_value("library:home-section", lambda: _home_section_resources(library))
+    featured, latest = cached_value(
+        "library:home-section", lambda: _home_section_resources(library), stable=True
+    )
     if not featured and not latest:
         return None
     return {

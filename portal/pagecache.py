@@ -23,6 +23,7 @@ taxonomy options) and must never be stale.
 import hashlib
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -47,57 +48,112 @@ def _cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
-# --- the content generation --------------------------------------------------------------------------
+# --- the content generations -------------------------------------------------------------------------
+#
+# Two counters. The *content generation* rises on every write that may show on a public page: it keys
+# whole pages. The *site generation* rises on the same writes except those to the "activity" models
+# (``PAGE_CACHE_ACTIVITY``: registrations, applications), which change counts such as "places left" but
+# no page's text, menu, taxonomy or search index. Values that never read those models
+# (``cached_value(..., stable=True)``: the library's facet index, menus, settings, page fragments) key
+# on the site generation, so a busy week of registrations leaves them warm.
+
+SITE_GENERATION_KEY = "pagecache:generation:site"
+_KEYS = (GENERATION_KEY, SITE_GENERATION_KEY)
 
 
-def generation():
-    """The current content generation (starts at 1). Read once per request (the middleware keeps it
-    for the request's duration, forgetting it as soon as this process changes something)."""
-    remembered = getattr(_local, "generation", None)
+def _generations():
+    remembered = getattr(_local, "generations", None)
     if remembered is not None:
         return remembered
     cache = _cache()
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+    values = cache.get_many(_KEYS)
+    for key in _KEYS:
+        if values.get(key) is None:
+            cache.add(key, _first_value(), timeout=None)
+            values[key] = cache.get(key, 1)
+    found = (values[GENERATION_KEY], values[SITE_GENERATION_KEY])
     if getattr(_local, "in_request", False):
-        _local.generation = value
-    return value
+        _local.generations = found
+    return found
 
 
-def _bump():
-    _local.generation = None
+def _first_value():
+    """Where a generation starts: the clock in microseconds, so that a generation whose key was lost
+    (evicted, the cache flushed) starts beyond every value it had before, and no entry stored under an
+    old value, in the shared cache or in a process, can be reached again."""
+    return time.time_ns() // 1000
+
+
+def generation():
+    """The current content generation. Read once per request (the middleware keeps it
+    for the request's duration, forgetting it as soon as this process changes something)."""
+    return _generations()[0]
+
+
+def site_generation():
+    """The current site generation: as ``generation()``, but left alone by activity (registrations)."""
+    return _generations()[1]
+
+
+def _bump(keys=_KEYS):
+    _local.generations = None
     cache = _cache()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the key is missing (first use, or evicted): any new value leaves old keys behind
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        cache.incr(GENERATION_KEY)
-    except Exception:  # the cache is down: nothing was served from it either
-        logger.exception("could not raise the page cache generation")
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # the key is missing (first use, or evicted): start beyond every old value
+            cache.add(key, _first_value(), timeout=None)
+            cache.incr(key)
+        except Exception:  # the cache is down: nothing was served from it either
+            logger.exception("could not raise the page cache generation")
 
 
-def _bump_registered():
-    return any(getattr(item[1], "_page_cache_bump", False) for item in connection.run_on_commit)
+def _bump_registered(marker):
+    return any(getattr(item[1], marker, False) for item in connection.run_on_commit)
 
 
 def _bump_on_commit():
     _bump()
 
 
+def _bump_activity_on_commit():
+    _bump((GENERATION_KEY,))
+
+
 _bump_on_commit._page_cache_bump = True
+_bump_activity_on_commit._page_cache_activity_bump = True
 
 
 def content_changed(**_ignored):
-    """Everything a visitor may see could have changed: raise the generation now and after commit.
+    """Everything a visitor may see could have changed: raise both generations now and after commit.
 
     Call it after changing content without model signals (``QuerySet.update()``, ``bulk_create()``).
     Accepts and ignores signal arguments, so it can be connected to any signal directly.
     """
     _bump()
-    if connection.in_atomic_block and not _bump_registered():
+    if connection.in_atomic_block and not _bump_registered("_page_cache_bump"):
         transaction.on_commit(_bump_on_commit, robust=True)
+
+
+def activity_changed(**_ignored):
+    """Only activity changed (registrations, applications: counts, not text): raise the content
+    generation, now and after commit, and leave the site generation alone."""
+    _bump((GENERATION_KEY,))
+    if connection.in_atomic_block and not _bump_registered("_page_cache_activity_bump"):
+        transaction.on_commit(_bump_activity_on_commit, robust=True)
+
+
+def _activity_labels():
+    return {label.lower() for label in getattr(settings, "PAGE_CACHE_ACTIVITY", ())}
+
+
+def _changed(model):
+    meta = model._meta
+    activity = _activity_labels()
+    if meta.app_label.lower() in activity or meta.label_lower in activity:
+        activity_changed()
+    else:
+        content_changed()
 
 
 def _ignored_labels():
@@ -114,17 +170,17 @@ def _on_save(sender, update_fields=None, raw=False, **kwargs):
         return
     if update_fields and set(update_fields) <= {"last_login"}:
         return  # a sign-in: never shown on a page
-    content_changed()
+    _changed(sender)
 
 
 def _on_delete(sender, **kwargs):
     if not _is_ignored(sender, _ignored_labels()):
-        content_changed()
+        _changed(sender)
 
 
 def _on_m2m(sender, action, instance, **kwargs):
     if action.startswith("post_") and not _is_ignored(type(instance), _ignored_labels()):
-        content_changed()
+        _changed(type(instance))
 
 
 def connect_signals():
@@ -165,14 +221,35 @@ def _skip_view_restriction_queries():
 _MISSING = object()
 
 
-def cached_value(name, compute, timeout=None):
-    """``compute()``'s result, cached until the next content change (or ``timeout`` seconds)."""
+# Values kept in this process as well (``local=True``), by their full key (which holds the generation,
+# so an entry is never stale, only unused); the oldest go first beyond this many.
+_LOCAL_VALUES_MAX = 64
+_local_values = {}
+_local_values_lock = threading.Lock()
+
+
+def cached_value(name, compute, timeout=None, stable=False, local=False):
+    """``compute()``'s result, cached until the next content change (or ``timeout`` seconds).
+
+    ``stable=True``: until the next change of the *site* generation, for values that never read the
+    activity models (``PAGE_CACHE_ACTIVITY``). ``local=True``: also kept in this process, for large
+    values (an index) that would cost more to unpickle from the shared cache on every request.
+    """
+    key = f"pagecache:value:{site_generation() if stable else generation()}:{name}"
+    if local:
+        value = _local_values.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
     cache = _cache()
-    key = f"pagecache:value:{generation()}:{name}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(key, value, timeout=timeout or getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
+    if local:
+        with _local_values_lock:
+            _local_values[key] = value
+            while len(_local_values) > _LOCAL_VALUES_MAX:
+                del _local_values[next(iter(_local_values))]
     return value
 
 
@@ -265,11 +342,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        _local.in_request, _local.generation = True, None
+        _local.in_request, _local.generations = True, None
         try:
             return self._serve(request)
         finally:
-            _local.in_request, _local.generation = False, None
+            _local.in_request, _local.generations = False, None
 
     def _serve(self, request):
         site_for_request(request)
@@ -337,7 +414,9 @@ class CachedSettingMixin:
         site = Site.find_for_request(request)
         if site is None:
             return super().for_request(request)
-        setting = cached_value(f"setting:{cls._meta.label_lower}:{site.pk}", lambda: cls.for_site(site))
+        setting = cached_value(
+            f"setting:{cls._meta.label_lower}:{site.pk}", lambda: cls.for_site(site), stable=True
+        )
         setting._request = request
         setattr(request, attr_name, setting)
         return setting
@@ -347,7 +426,9 @@ def _restricted_paths():
     from wagtail.models import PageViewRestriction
 
     return cached_value(
-        "restricted-paths", lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True))
+        "restricted-paths",
+        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+        stable=True,
     )
 
 
@@ -371,5 +452,7 @@ def site_for_request(request):
             host = request.get_host()
         except Exception:  # a disallowed host: Wagtail answers as it would
             return Site.find_for_request(request)
-        request._wagtail_site = cached_value(f"site:{host}", lambda: Site.find_for_request(request))
+        request._wagtail_site = cached_value(
+            f"site:{host}", lambda: Site.find_for_request(request), stable=True
+        )
     return request._wagtail_site

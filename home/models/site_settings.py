@@ -103,7 +103,7 @@ class NavigationSettings(CachedSettingMixin, BaseSiteSetting, ClusterableModel):
     @classmethod
     def menu_for_site(cls, site):
         """The menu's items for `site`, from the shared cache until the content next changes."""
-        return cached_value(f"menu:{site.pk}", lambda: cls.for_site(site).menu_items())
+        return cached_value(f"menu:{site.pk}", lambda: cls.for_site(site).menu_items(), stable=True)
 
     def menu_items(self):
         items = []

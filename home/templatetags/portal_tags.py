@@ -46,4 +46,4 @@ def breadcrumb_trail(context, page):
     def trail():
         return [(ancestor.title, ancestor.get_url(request)) for ancestor in page.get_ancestors()[1:]]
 
-    return cached_value(f"breadcrumbs:{page.pk}:{site.pk if site else 0}", trail)
+    return cached_value(f"breadcrumbs:{page.pk}:{site.pk if site else 0}", trail, stable=True)

@@ -29,7 +29,8 @@ def search_backends(url):
     """
     url = (url or "").strip()
     if not url or url in {"database", "database://"}:
-        return {"default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": True}}
+        # Wagtail's database backend, ranking SQLite searches in one pass (portal/search_backend.py).
+        return {"default": {"BACKEND": "portal.search_backend", "AUTO_UPDATE": True}}
     parts = urlsplit(url)
     engine, _plus, transport = parts.scheme.partition("+")
     if engine not in SEARCH_ENGINES:

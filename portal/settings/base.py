@@ -216,6 +216,16 @@ PAGE_CACHE_IGNORE = [
     "payouts",
 ]
 
+# Activity: writes to these change counts shown on pages (places left, applications received) but no
+# page's text, menu, taxonomy or search index. They clear the cached pages, and leave values cached with
+# `cached_value(..., stable=True)` (the library's facet index, menus, settings) alone.
+PAGE_CACHE_ACTIVITY = [
+    "events.registration",
+    "events.feedbackinvitation",
+    "opportunities.application",
+    "opportunities.equalitymonitoring",
+]
+
 # Background work: immediate by default; TASKS_BACKEND=database puts tasks in the shared database
 # for `manage.py db_worker` processes to run.
 if env("TASKS_BACKEND", "immediate") == "database":

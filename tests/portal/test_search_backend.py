@@ -1,0 +1,74 @@
+"""portal/search_backend.py: the search backend ranks SQLite searches in one pass and gives exactly
+the results, order, scores and counts of Wagtail's own backend; on other databases it is Wagtail's."""
+
+import pytest
+from django.db import connection
+from modelsearch.backends import database
+from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+from wagtail.models import Page
+from wagtail.search.backends import get_search_backend
+
+from library.factories import LibraryPageFactory, ResourcePageFactory
+from library.models import ResourcePage
+from portal.search_backend import RankedSQLiteSearchBackend, ranked_ids
+
+WORDS = ["power", "ethics", "trust", "budget", "toolkit", "co-production"]
+
+
+@pytest.fixture
+def pages(home_page):
+    library = LibraryPageFactory(parent=home_page)
+    for n in range(40):
+        words = [WORDS[(n + k) % len(WORDS)] for k in range(1 + n % 3)]
+        ResourcePageFactory(
+            parent=library,
+            title=f"{words[0].title()} resource {n}",
+            summary=" ".join(words * (1 + n % 4)),
+            live=n % 9 != 0,
+        )
+    return library
+
+
+def test_the_default_backend_is_wagtails_on_other_databases():
+    backend = get_search_backend()
+    if connection.vendor == "sqlite":
+        assert type(backend) is RankedSQLiteSearchBackend
+    else:
+        assert type(backend) is type(database.SearchBackend({}))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the one-pass ranking is for SQLite's FTS5")
+@pytest.mark.parametrize(
+    "query", ["power", "ethics trust", "co-production", "resource", "absent", "Power  RESOURCE"]
+)
+@pytest.mark.parametrize("base", ["pages", "resources"])
+def test_same_results_order_scores_and_counts_as_wagtails_backend(pages, query, base):
+    queryset = Page.objects.live().specific() if base == "pages" else ResourcePage.objects.live()
+    theirs = SQLiteSearchBackend({}).search(query, queryset, operator="and").annotate_score("_score")
+    ours = RankedSQLiteSearchBackend({}).search(query, queryset, operator="and").annotate_score("_score")
+    assert ours.count() == theirs.count()
+    for window in (slice(0, 10), slice(10, 20), slice(5, None)):
+        expected = [(p.pk, type(p), round(p._score, 9)) for p in theirs[window]]
+        assert [(p.pk, type(p), round(p._score, 9)) for p in ours[window]] == expected
+    assert ranked_ids(queryset, query) == [p.pk for p in theirs]
+    if query != "absent":
+        assert ours.count() > 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the one-pass ranking is for SQLite's FTS5")
+def test_autocomplete_and_unranked_searches_are_wagtails(pages):
+    queryset = ResourcePage.objects.live()
+    for method in ("autocomplete", "search"):
+        theirs = getattr(SQLiteSearchBackend({}), method)("pow", queryset, order_by_relevance=False)
+        ours = getattr(RankedSQLiteSearchBackend({}), method)("pow", queryset, order_by_relevance=False)
+        assert [p.pk for p in ours] == [p.pk for p in theirs]
+    theirs = SQLiteSearchBackend({}).autocomplete("pow", queryset)
+    ours = RankedSQLiteSearchBackend({}).autocomplete("pow", queryset)
+    assert [p.pk for p in ours] == [p.pk for p in theirs] and ours.count() > 0
+
+
+def test_ranked_ids_unfiltered_keeps_every_indexed_match(pages):
+    everything = ranked_ids(ResourcePage.objects.live(), "power", filtered=False)
+    live = ranked_ids(ResourcePage.objects.live(), "power")
+    assert set(live) <= set(everything)
+    assert [pk for pk in everything if pk in set(live)] == live
