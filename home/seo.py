@@ -20,6 +20,8 @@ from django.templatetags.static import static
 from django.utils.html import strip_tags
 from wagtail.models import Site
 
+from portal.pagecache import cached_value
+
 from . import brand
 from .models.site_settings import SiteSettings
 
@@ -149,12 +151,20 @@ def breadcrumb_list(request, page):
     """schema.org BreadcrumbList: the page's ancestors below the tree root, then the page."""
     if page is None or not getattr(page, "pk", None):
         return None
-    trail = [*page.get_ancestors().filter(depth__gt=1), page]
+
+    def ancestors():
+        # Titles and addresses of the page's ancestors change only with the site's content.
+        return [
+            (crumb.title, crumb.get_full_url(request)) for crumb in page.get_ancestors().filter(depth__gt=1)
+        ]
+
+    trail = cached_value(f"seo:ancestors:{page.pk}:{root_url(request)}", ancestors, stable=True)
+    # The page itself as it is now (a preview shows its draft title).
+    trail = [*trail, (page.title, page.get_full_url(request))]
     items = []
-    for crumb in trail:
-        url = crumb.get_full_url(request)
+    for title, url in trail:
         if url:
-            items.append({"@type": "ListItem", "position": len(items) + 1, "name": crumb.title, "item": url})
+            items.append({"@type": "ListItem", "position": len(items) + 1, "name": title, "item": url})
     if not items:
         return None
     return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}

@@ -444,15 +444,48 @@ def public(queryset):
 
 
 def site_for_request(request):
-    """Wagtail's ``Site.find_for_request``, cached per host until the content (sites) next changes."""
+    """Wagtail's ``Site.find_for_request``, cached per host until the content (sites) next changes,
+    with the site's root page (as its own type) kept with it, so routing starts without a query."""
     from wagtail.models import Site
+
+    def find():
+        site = Site.find_for_request(request)
+        if site is not None:
+            site.root_page = site.root_page.specific
+        return site
 
     if not hasattr(request, "_wagtail_site"):
         try:
             host = request.get_host()
         except Exception:  # a disallowed host: Wagtail answers as it would
             return Site.find_for_request(request)
-        request._wagtail_site = cached_value(
-            f"site:{host}", lambda: Site.find_for_request(request), stable=True
-        )
+        request._wagtail_site = cached_value(f"site:{host}", find, stable=True)
     return request._wagtail_site
+
+
+def route_below(root, request, path_components):
+    """What Wagtail's ``Page.route`` gives for a path below `root` that is a page's own address, in one
+    query: the address -> page lookup comes from the cache until the site's content next changes
+    (a move, a new slug), and the page is read as its own type. None when the path is no page's
+    address (a sub-route or a 404): the caller then routes as Wagtail does. Assumes, as is true of every
+    page type here, that no page overrides ``route`` to answer for its descendants' addresses."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    def find():
+        url_path = root.url_path + "/".join(path_components) + "/"
+        return (
+            Page.objects.filter(url_path=url_path, path__startswith=root.path)
+            .values_list("pk", "content_type_id")
+            .first()
+        )
+
+    digest = hashlib.sha256("/".join(path_components).encode()).hexdigest()
+    found = cached_value(f"route:{root.pk}:{digest}", find, stable=True)
+    if found is None:
+        return None
+    model = ContentType.objects.get_for_id(found[1]).model_class()
+    page = model.objects.filter(pk=found[0]).first() if model is not None else None
+    if page is None:
+        return None
+    return page.route(request, [])

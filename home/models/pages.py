@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal.pagecache import public
+from portal.pagecache import public, route_below
 
 from .. import seo
 from ..blocks import RICH_TEXT_FEATURES, BaseStreamBlock
@@ -42,6 +42,14 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "home page"
+
+    def route(self, request, path_components):
+        """Wagtail's routing, with a page's own address found in one query (portal.pagecache)."""
+        if path_components:
+            found = route_below(self, request, path_components)
+            if found is not None:
+                return found
+        return super().route(request, path_components)
 
     def get_featured_guidance(self):
         chosen = [block.value for block in self.featured_guidance if block.value and block.value.live]

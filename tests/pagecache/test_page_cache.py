@@ -226,6 +226,45 @@ def test_cached_values_follow_the_content(home_page):
     assert pagecache.cached_value("demo", compute) == 2
 
 
+def test_activity_clears_pages_but_not_values_of_the_site(event_factory, person):
+    """A registration changes "places left" (pages) but no menu, setting or index (stable values)."""
+    event = event_factory(title="Small workshop", capacity=3)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert pagecache.cached_value("stable-demo", compute, stable=True) == 1
+    page_generation, site_generation = pagecache.generation(), pagecache.site_generation()
+    services.register(event, data=person())
+    assert pagecache.generation() > page_generation
+    assert pagecache.site_generation() == site_generation
+    assert pagecache.cached_value("stable-demo", compute, stable=True) == 1
+    # Any other change (here a term) raises both.
+    ResourceType.objects.create(name="Zine", slug="zine")
+    assert pagecache.site_generation() > site_generation
+    assert pagecache.cached_value("stable-demo", compute, stable=True) == 2
+
+
+def test_values_kept_in_the_process_are_never_read_after_the_cache_is_lost(home_page):
+    """A generation whose key is lost (evicted, flushed) starts beyond every value it had, so neither
+    the shared cache nor a process can serve what was stored before."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert pagecache.cached_value("local-demo", compute, stable=True, local=True) == 1
+    assert pagecache.cached_value("local-demo", compute, stable=True, local=True) == 1
+    before = pagecache.site_generation()
+    pagecache._cache().clear()
+    pagecache._local.generations = None
+    assert pagecache.site_generation() > before
+    assert pagecache.cached_value("local-demo", compute, stable=True, local=True) == 2
+
+
 # --- forms on cached pages -------------------------------------------------------------------------
 
 
