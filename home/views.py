@@ -9,6 +9,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from portal.pagecache import public
+
 from . import brand, seo
 from .forms import FeedbackForm
 from .services import FeedbackRejected, submit_feedback
@@ -35,7 +37,7 @@ def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = Page.objects.none()
     if query:
-        results = Page.objects.live().public().specific().search(query, operator="and")
+        results = public(Page.objects.live()).specific().search(query, operator="and")
     paginator = Paginator(results, 10)
     try:
         page_obj = paginator.page(request.GET.get("page", 1))

@@ -141,6 +141,7 @@ def library_listing(library, params):
         ]
         facets.append({"name": facet, "label": label, "options": options})
 
+    chips = filterset.active_filters()
     return {
         "filterset": filterset,
         "form": filterset.form,
@@ -151,9 +152,13 @@ def library_listing(library, params):
         "count": count,
         "query": query,
         "sort": sort,
-        "chips": filterset.active_filters(),
+        "chips": chips,
         "errors": filterset.error_messages(),
-        "is_filtered": bool(filterset.active_filters()),
+        "is_filtered": bool(chips),
+        # Everything the facet checkboxes show, so the template can keep their HTML (`stablecache`).
+        "facets_key": repr(
+            [(f["name"], [(o["slug"], o["count"], o["selected"]) for o in f["options"]]) for f in facets]
+        ),
     }
 
 

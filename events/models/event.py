@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
@@ -371,9 +371,13 @@ class EventPage(Page):
         context["registration_closed_reason"] = reason
         if is_open and "form" not in context:
             context["form"] = RegistrationForm(event=self, user=request.user)
-        context["follow_ups"] = (
-            list(public(self.follow_ups.live()).order_by("start")) if self.pk is not None else []
+        # Read only if the page's cached parts are rendered (see the template's `stablecache`).
+        context["follow_ups"] = SimpleLazyObject(
+            lambda: list(public(self.follow_ups.live()).order_by("start")) if self.pk is not None else []
         )
-        follows = self.follows_up_on
-        context["follows_up_on_page"] = follows if follows and follows.live else None
+        context["follows_up_on_page"] = SimpleLazyObject(self._live_follows_up_on)
         return context
+
+    def _live_follows_up_on(self):
+        follows = self.follows_up_on
+        return follows if follows and follows.live else None

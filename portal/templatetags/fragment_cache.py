@@ -1,0 +1,61 @@
+"""``{% stablecache "name" value ... %}…{% endstablecache %}``: a piece of a page rendered once and kept
+until the site's content next changes (``portal.pagecache.site_generation``, which activity such as a
+registration leaves alone).
+
+The key is the name, the values given and the site generation, so give every value the piece shows
+that is not content (a seat count, a flag). Never cached: previews (they show unpublished content),
+and pieces rendered for a signed-in person (they may carry what is theirs). The CSRF placeholder of
+cached pages is not a real token, so a piece holding a form's token may be cached too.
+"""
+
+import hashlib
+
+from django import template
+from django.conf import settings
+from django.core.cache import caches
+
+from portal.pagecache import site_generation
+
+register = template.Library()
+
+
+class StableCacheNode(template.Node):
+    def __init__(self, nodelist, name, values):
+        self.nodelist = nodelist
+        self.name = name
+        self.values = values
+
+    def render(self, context):
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        if (
+            request is None
+            or getattr(request, "is_preview", False)
+            or (user is not None and user.is_authenticated)
+            or not getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+        ):
+            return self.nodelist.render(context)
+        name = self.name.resolve(context)
+        values = "\x1f".join(str(value.resolve(context)) for value in self.values)
+        digest = hashlib.sha256(values.encode()).hexdigest()
+        key = f"pagecache:fragment:{site_generation()}:{name}:{digest}"
+        cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+        content = cache.get(key)
+        if content is None:
+            content = self.nodelist.render(context)
+            cache.set(key, content, getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
+        return content
+
+
+@register.tag
+def stablecache(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(
+            '{% stablecache %} needs a name: {% stablecache "name" value ... %}'
+        )
+    nodelist = parser.parse(("endstablecache",))
+    parser.delete_first_token()
+    return StableCacheNode(
+        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+    )
