@@ -8,7 +8,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
 
 from portal import converters  # noqa: F401 - registers <id:...>
-from portal.pagecache import public
+from portal.pagecache import cached_value, public
 
 from . import admin_views, audit, views
 from .models import EventIndexPage, EventPage, Registration
@@ -73,5 +73,5 @@ def upcoming_events_section(request, page):
     )
     if not events:
         return None
-    index = EventIndexPage.objects.live().first()
+    index = cached_value("events:index", lambda: EventIndexPage.objects.live().first(), stable=True)
     return {"template": "events/home_section.html", "order": 20, "events": events, "index": index}

@@ -86,7 +86,9 @@ def assert_same_count_everywhere(client, library):
     differing = {
         url: n for url, n in counts.items() if n != reference + (1 if "?q=" in url or "&q=" in url else 0)
     }
-    assert not differing, f"reference {reference} queries (one more when searching); these differ: {differing}"
+    assert not differing, (
+        f"reference {reference} queries (one more when searching); these differ: {differing}"
+    )
     return reference
 
 

@@ -4,13 +4,18 @@ the results, order, scores and counts of Wagtail's own backend; on other databas
 import pytest
 from django.db import connection
 from modelsearch.backends import database
-from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from library.factories import LibraryPageFactory, ResourcePageFactory
 from library.models import ResourcePage
-from portal.search_backend import RankedSQLiteSearchBackend, ranked_ids
+from portal.search_backend import ranked_ids
+
+SQLITE = connection.vendor == "sqlite"
+if SQLITE:  # Wagtail's SQLite search models exist only on SQLite
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+    from portal.search_sqlite import RankedSQLiteSearchBackend
 
 WORDS = ["power", "ethics", "trust", "budget", "toolkit", "co-production"]
 
@@ -31,13 +36,13 @@ def pages(home_page):
 
 def test_the_default_backend_is_wagtails_on_other_databases():
     backend = get_search_backend()
-    if connection.vendor == "sqlite":
+    if SQLITE:
         assert type(backend) is RankedSQLiteSearchBackend
     else:
         assert type(backend) is type(database.SearchBackend({}))
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the one-pass ranking is for SQLite's FTS5")
+@pytest.mark.skipif(not SQLITE, reason="the one-pass ranking is for SQLite's FTS5")
 @pytest.mark.parametrize(
     "query", ["power", "ethics trust", "co-production", "resource", "absent", "Power  RESOURCE"]
 )
@@ -55,7 +60,7 @@ def test_same_results_order_scores_and_counts_as_wagtails_backend(pages, query, 
         assert ours.count() > 0
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the one-pass ranking is for SQLite's FTS5")
+@pytest.mark.skipif(not SQLITE, reason="the one-pass ranking is for SQLite's FTS5")
 def test_autocomplete_and_unranked_searches_are_wagtails(pages):
     queryset = ResourcePage.objects.live()
     for method in ("autocomplete", "search"):
