@@ -7,11 +7,18 @@ on how many results or options there are. `facet_counts` (SQL) is the definition
 are tested against.
 """
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
-from portal.pagecache import cached_value
+from portal.pagecache import cached_value, site_generation
 
 from .facet_index import facet_index, search_matches
 from .filters import FACETS, SORT_RELEVANCE, ResourceFilterSet
@@ -89,6 +96,31 @@ def attach_terms(resources, index, taxonomy):
     return resources
 
 
+def resource_cards(request, listing):
+    """The HTML of each result's card, in order: kept under the site generation (a card shows only its
+    resource's content), rendered for those not kept, which loads the page's resources (one query).
+    Not kept when FRAGMENT_CACHE_ENABLED is off (the query-count tests count the whole rendering)."""
+    window = listing["window"]
+    enabled = getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+    # Per host: a card's link is relative on its own site, absolute on another.
+    host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
+    prefix = f"pagecache:fragment:{site_generation()}:library:card:{host}:"
+    cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+    kept = cache.get_many([prefix + str(pk) for pk in window]) if enabled else {}
+    if enabled and all(prefix + str(pk) in kept for pk in window):
+        return [mark_safe(kept[prefix + str(pk)]) for pk in window]  # noqa: S308 (our own rendered HTML)
+    rendered = {
+        prefix + str(resource.pk): render_to_string(
+            "library/resource_card.html", {"resource": resource}, request=request
+        )
+        for resource in listing["resources"]
+    }
+    if enabled:
+        cache.set_many(rendered, getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
+    # A resource gone since the index was read has no card.
+    return [mark_safe(rendered[prefix + str(pk)]) for pk in window if prefix + str(pk) in rendered]  # noqa: S308
+
+
 def library_listing(library, params):
     """Everything the library page shows for one query string.
 
@@ -118,12 +150,16 @@ def library_listing(library, params):
         ranked=ranked if sort == SORT_RELEVANCE else None,
         query=query,
     )
-    # Always run, even for an empty page, so the page's query count never depends on its results.
-    found = library.resources().filter(pk__in=window or [0]).select_related("resource_type", "document")
-    by_id = {resource.pk: resource for resource in found}
-    resources = [by_id[pk] for pk in window if pk in by_id]
-    attach_terms(resources, index, taxonomy)
-    page_obj = PaginatorPage(resources, number, paginator)
+
+    def load_resources():
+        found = library.resources().filter(pk__in=window or [0]).select_related("resource_type", "document")
+        by_id = {resource.pk: resource for resource in found}
+        return attach_terms([by_id[pk] for pk in window if pk in by_id], index, taxonomy)
+
+    # Read from the database only when used: the page shows its results' cards, which are kept
+    # (`resource_cards`), so a page whose cards are all kept asks for none of them.
+    resources = SimpleLazyObject(load_resources)
+    page_obj = PaginatorPage(window, number, paginator)
 
     values = filterset.values
     facets = []
@@ -143,12 +179,13 @@ def library_listing(library, params):
 
     chips = filterset.active_filters()
     return {
-        "filterset": filterset,
+        "window": window,
         "form": filterset.form,
         "facets": facets,
         "free_count": counts["free"],
         "page_obj": page_obj,
         "resources": resources,
+        "filterset": filterset,
         "count": count,
         "query": query,
         "sort": sort,

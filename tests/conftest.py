@@ -108,6 +108,8 @@ def no_page_cache(settings):
     """For tests that count what rendering a page costs: the shared page cache (portal/pagecache.py)
     would otherwise serve the second request without a query."""
     settings.PAGE_CACHE_ENABLED = False
+    # And the kept pieces of pages ({% stablecache %}, library cards): the whole rendering is counted.
+    settings.FRAGMENT_CACHE_ENABLED = False
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from wagtail.search import index
 from home.blocks import RICH_TEXT_FEATURES
 from portal.pagecache import public
 
-from ..services import library_listing
+from ..services import library_listing, resource_cards
 from .resource import ResourcePage
 
 
@@ -34,5 +34,6 @@ class LibraryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["listing"] = library_listing(self, request.GET)
+        context["listing"] = listing = library_listing(self, request.GET)
+        context["cards"] = resource_cards(request, listing)
         return context

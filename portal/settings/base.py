@@ -175,6 +175,8 @@ else:
 # The shared page cache (portal/pagecache.py): anonymous GET responses, kept until the content changes.
 # PAGE_CACHE_SECONDS bounds what time alone changes (an event starting, a deadline passing).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# Pieces of pages kept until the site's content changes ({% stablecache %}, library cards).
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 # Cache-Control of public pages for browsers and for a CDN or Varnish in front (which publishing purges).
 PAGE_CACHE_BROWSER_SECONDS = int(env("PAGE_CACHE_BROWSER_SECONDS", "60"))
