@@ -9,7 +9,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from portal.fragments import kept_pieces
 from portal.pagecache import public
+from portal.search_backend import ranked_ids
 
 from . import brand, seo
 from .forms import FeedbackForm
@@ -33,20 +35,25 @@ def feedback(request, page, *args, **kwargs):
 
 
 def search(request):
+    """Site search: the ranked ids of every live, public page matching (portal.search_backend), one page
+    of ten shown as result pieces kept until the site changes (portal.fragments)."""
     # PostgreSQL stores and compares no NUL character: one in the query would be a database error.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    results = Page.objects.none()
-    if query:
-        results = public(Page.objects.live()).specific().search(query, operator="and")
-    paginator = Paginator(results, 10)
+    ids = ranked_ids(public(Page.objects.live()), query) if query else []
+    paginator = Paginator(ids, 10)
     try:
         page_obj = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         page_obj = paginator.page(1)
+
+    def load(missing):
+        return public(Page.objects.live()).filter(pk__in=missing).specific()
+
+    results = kept_pieces(request, "search:result", list(page_obj), load, "search/result.html", "result")
     return render(
         request,
         "search/search.html",
-        {"query": query, "results": page_obj, "result_count": paginator.count if query else 0},
+        {"query": query, "results": page_obj, "pieces": results, "result_count": paginator.count},
     )
 
 

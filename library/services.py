@@ -7,18 +7,13 @@ on how many results or options there are. `facet_counts` (SQL) is the definition
 are tested against.
 """
 
-import hashlib
-
-from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 
-from portal.pagecache import cached_value, site_generation
+from portal.fragments import kept_pieces
+from portal.pagecache import cached_value
 
 from .facet_index import facet_index, search_matches
 from .filters import FACETS, SORT_RELEVANCE, ResourceFilterSet
@@ -97,28 +92,15 @@ def attach_terms(resources, index, taxonomy):
 
 
 def resource_cards(request, listing):
-    """The HTML of each result's card, in order: kept under the site generation (a card shows only its
-    resource's content), rendered for those not kept, which loads the page's resources (one query).
-    Not kept when FRAGMENT_CACHE_ENABLED is off (the query-count tests count the whole rendering)."""
-    window = listing["window"]
-    enabled = getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
-    # Per host: a card's link is relative on its own site, absolute on another.
-    host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
-    prefix = f"pagecache:fragment:{site_generation()}:library:card:{host}:"
-    cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
-    kept = cache.get_many([prefix + str(pk) for pk in window]) if enabled else {}
-    if enabled and all(prefix + str(pk) in kept for pk in window):
-        return [mark_safe(kept[prefix + str(pk)]) for pk in window]  # noqa: S308 (our own rendered HTML)
-    rendered = {
-        prefix + str(resource.pk): render_to_string(
-            "library/resource_card.html", {"resource": resource}, request=request
-        )
-        for resource in listing["resources"]
-    }
-    if enabled:
-        cache.set_many(rendered, getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
-    # A resource gone since the index was read has no card.
-    return [mark_safe(rendered[prefix + str(pk)]) for pk in window if prefix + str(pk) in rendered]  # noqa: S308
+    """The HTML of each result's card, in order (`portal.fragments.kept_pieces`): a page whose cards
+    are all kept reads none of its resources; otherwise one query loads the page's resources."""
+
+    def load(missing):
+        return listing["resources"]
+
+    return kept_pieces(
+        request, "library:card", listing["window"], load, "library/resource_card.html", "resource"
+    )
 
 
 def library_listing(library, params):
