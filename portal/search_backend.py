@@ -40,9 +40,9 @@ def ranked_ids(queryset, query, operator="and", limit=None, filtered=True):
         if not filtered:
             scores = compiler.scores()
             if scores is not None:
-                pairs = sorted((score, int(object_id)) for object_id, score in scores.items())
-                pairs.sort(key=lambda pair: (pair[0], -pair[1]))
-                return [pk for _score, pk in pairs[:limit]]
+                # Wagtail's order: score, then the higher id first.
+                pairs = sorted((score, -int(object_id)) for object_id, score in scores.items())
+                return [-negated for _score, negated in pairs[:limit]]
         ranked = compiler.ranked()
         if ranked is not None:
             return [pk for _score, pk in ranked[:limit]]
