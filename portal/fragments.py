@@ -15,27 +15,34 @@ from django.utils.safestring import mark_safe
 from .pagecache import site_generation
 
 
-def kept_pieces(request, name, ids, load, template, context_name):
+def kept_pieces(request, name, ids, load, template, context_name, versions=None, extra=None):
     """The HTML of each id's piece, in the order of `ids`.
 
     `load(ids)` returns the objects to render for the ids whose pieces are not kept (or all of them when
-    pieces are off), each rendered with `template` as `context_name`. An id whose object `load` no
-    longer finds (gone since the ids were read) has no piece.
+    pieces are off), each rendered with `template` as `context_name` (and `extra` in the context). An id
+    whose object `load` no longer finds (gone since the ids were read) has no piece. `versions` maps
+    each id to what its piece shows besides content (an event's seat count): part of its key, and
+    `load` must return objects showing exactly that.
     """
     enabled = getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
     # Per host: a page's link is relative on its own site and absolute on another.
     host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
     prefix = f"pagecache:fragment:{site_generation()}:{name}:{host}:"
+
+    def key(pk):
+        return prefix + (f"{pk}:{versions[pk]}" if versions is not None else str(pk))
+
     cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
-    kept = cache.get_many([prefix + str(pk) for pk in ids]) if enabled else {}
-    missing = [pk for pk in ids if prefix + str(pk) not in kept]
+    kept = cache.get_many([key(pk) for pk in ids]) if enabled else {}
+    missing = [pk for pk in ids if key(pk) not in kept]
     if missing or not enabled:
         rendered = {
-            prefix + str(obj.pk): render_to_string(template, {context_name: obj}, request=request)
+            key(obj.pk): render_to_string(template, {**(extra or {}), context_name: obj}, request=request)
             for obj in load(missing)
+            if obj.pk in ids
         }
         if enabled and rendered:
             cache.set_many(rendered, getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
         kept.update(rendered)
     # Our own rendered HTML (escaped by the template engine when it was rendered).
-    return [mark_safe(kept[prefix + str(pk)]) for pk in ids if prefix + str(pk) in kept]  # noqa: S308
+    return [mark_safe(kept[key(pk)]) for pk in ids if key(pk) in kept]  # noqa: S308

@@ -5,6 +5,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
+from portal.fragments import kept_pieces
 from portal.pagecache import public
 
 from ..filters import EventFilter
@@ -38,7 +39,29 @@ class EventIndexPage(Page):
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page_obj = paginator.page(1)
+        showing_past = event_filter.showing_past
+        # The page's events as (id, confirmed seats) only; each card is kept until the site changes,
+        # keyed by its seat count, and only events whose cards are not kept are read in full.
+        seats = dict(page_obj.object_list.values_list("pk", "confirmed_seats"))
+        order = list(seats)
+
+        def load(missing):
+            events = list(self.events().filter(pk__in=missing))
+            for event in events:
+                event.confirmed_seats = seats.get(event.pk, event.confirmed_seats)
+            return events
+
         context["filter"] = event_filter
         context["events"] = page_obj
-        context["showing_past"] = event_filter.showing_past
+        context["cards"] = kept_pieces(
+            request,
+            f"events:card:{'past' if showing_past else 'upcoming'}",
+            order,
+            load,
+            "events/event_card.html",
+            "event",
+            versions=seats,
+            extra={"showing_past": showing_past},
+        )
+        context["showing_past"] = showing_past
         return context
