@@ -77,3 +77,14 @@ def test_ranked_ids_unfiltered_keeps_every_indexed_match(pages):
     live = ranked_ids(ResourcePage.objects.live(), "power")
     assert set(live) <= set(everything)
     assert [pk for pk in everything if pk in set(live)] == live
+
+
+@pytest.mark.skipif(SQLITE, reason="the index is for PostgreSQL's full-text search")
+def test_postgresql_matches_use_the_title_and_body_index(pages):
+    from django.db import connection as conn
+
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'home_search_title_body_gin'")
+        (definition,) = cursor.fetchone()
+    assert "gin" in definition.lower() and "title" in definition and "body" in definition
+    assert ranked_ids(ResourcePage.objects.live(), "power")  # and searching still finds
