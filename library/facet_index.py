@@ -62,7 +62,7 @@ class FacetIndex:
             positions[pk] for pk in resources.order_by(*TITLE_ORDER).values_list("pk", flat=True)
         )
         members = {facet: {} for facet in FACETS}
-        term_ids = {facet: [()] * size for facet in _RELATIONS}
+        term_ids = {}
         free, years = [], {}
         for n, (_pk, _title, type_id, is_free, year) in enumerate(rows):
             if type_id is not None:

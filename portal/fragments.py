@@ -15,6 +15,24 @@ from django.utils.safestring import mark_safe
 from .pagecache import site_generation
 
 
+def enabled():
+    return getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+
+
+def store():
+    """The shared cache pieces are kept in (the page cache's)."""
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def timeout():
+    return getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600)
+
+
+def key_prefix(name):
+    """Where pieces called `name` are kept under the current site generation."""
+    return f"pagecache:fragment:{site_generation()}:{name}:"
+
+
 def kept_pieces(request, name, ids, load, template, context_name, versions=None, extra=None):
     """The HTML of each id's piece, in the order of `ids`.
 
@@ -24,25 +42,25 @@ def kept_pieces(request, name, ids, load, template, context_name, versions=None,
     each id to what its piece shows besides content (an event's seat count): part of its key, and
     `load` must return objects showing exactly that.
     """
-    enabled = getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+    on = enabled()
     # Per host: a page's link is relative on its own site and absolute on another.
     host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
-    prefix = f"pagecache:fragment:{site_generation()}:{name}:{host}:"
+    prefix = f"{key_prefix(name)}{host}:"
 
     def key(pk):
         return prefix + (f"{pk}:{versions[pk]}" if versions is not None else str(pk))
 
-    cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
-    kept = cache.get_many([key(pk) for pk in ids]) if enabled else {}
+    cache = store()
+    kept = cache.get_many([key(pk) for pk in ids]) if on else {}
     missing = [pk for pk in ids if key(pk) not in kept]
-    if missing or not enabled:
+    if missing or not on:
         rendered = {
             key(obj.pk): render_to_string(template, {**(extra or {}), context_name: obj}, request=request)
             for obj in load(missing)
             if obj.pk in ids
         }
-        if enabled and rendered:
-            cache.set_many(rendered, getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
+        if on and rendered:
+            cache.set_many(rendered, timeout())
         kept.update(rendered)
     # Our own rendered HTML (escaped by the template engine when it was rendered).
     return [mark_safe(kept[key(pk)]) for pk in ids if key(pk) in kept]  # noqa: S308

@@ -11,10 +11,8 @@ cached pages is not a real token, so a piece holding a form's token may be cache
 import hashlib
 
 from django import template
-from django.conf import settings
-from django.core.cache import caches
 
-from portal.pagecache import site_generation
+from portal import fragments
 
 register = template.Library()
 
@@ -32,18 +30,18 @@ class StableCacheNode(template.Node):
             request is None
             or getattr(request, "is_preview", False)
             or (user is not None and user.is_authenticated)
-            or not getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+            or not fragments.enabled()
         ):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
         values = "\x1f".join(str(value.resolve(context)) for value in self.values)
         digest = hashlib.sha256(values.encode()).hexdigest()
-        key = f"pagecache:fragment:{site_generation()}:{name}:{digest}"
-        cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+        key = fragments.key_prefix(name) + digest
+        cache = fragments.store()
         content = cache.get(key)
         if content is None:
             content = self.nodelist.render(context)
-            cache.set(key, content, getattr(settings, "PAGE_CACHE_VALUE_SECONDS", 3600))
+            cache.set(key, content, fragments.timeout())
         return content
 
 
