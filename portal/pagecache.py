@@ -464,28 +464,30 @@ def site_for_request(request):
 
 
 def route_below(root, request, path_components):
-    """What Wagtail's ``Page.route`` gives for a path below `root` that is a page's own address, in one
-    query: the address -> page lookup comes from the cache until the site's content next changes
-    (a move, a new slug), and the page is read as its own type. None when the path is no page's
-    address (a sub-route or a 404): the caller then routes as Wagtail does. Assumes, as is true of every
-    page type here, that no page overrides ``route`` to answer for its descendants' addresses."""
+    """What Wagtail's ``Page.route`` gives for a path below `root` that is a page's own address, with no
+    query once the address is known: the page, read as its own type, is kept in the shared cache until
+    the site's content next changes (an edit, a move, a new slug, publishing or unpublishing), and each
+    request unpickles its own copy, so nothing one request sets on its page reaches another. None when
+    the path is no page's address (a sub-route or a 404): the caller then routes as Wagtail does.
+    Assumes, as is true of every page type here, that no page overrides ``route`` to answer for its
+    descendants' addresses."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Page
 
     def find():
         url_path = root.url_path + "/".join(path_components) + "/"
-        return (
+        found = (
             Page.objects.filter(url_path=url_path, path__startswith=root.path)
             .values_list("pk", "content_type_id")
             .first()
         )
+        if found is None:
+            return None
+        model = ContentType.objects.get_for_id(found[1]).model_class()
+        return model.objects.filter(pk=found[0]).first() if model is not None else None
 
     digest = hashlib.sha256("/".join(path_components).encode()).hexdigest()
-    found = cached_value(f"route:{root.pk}:{digest}", find, stable=True)
-    if found is None:
-        return None
-    model = ContentType.objects.get_for_id(found[1]).model_class()
-    page = model.objects.filter(pk=found[0]).first() if model is not None else None
+    page = cached_value(f"route-page:{root.pk}:{digest}", find, stable=True)
     if page is None:
         return None
     return page.route(request, [])
