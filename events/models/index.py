@@ -9,6 +9,7 @@ from portal.fragments import kept_pieces
 from portal.pagecache import public
 
 from ..filters import EventFilter
+from ..listing import event_rows, matching_rows
 from .event import EventPage
 
 
@@ -34,15 +35,16 @@ class EventIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
-        paginator = Paginator(event_filter.qs, 20)
+        # The filters applied to the events' rows, kept until the next write (events/listing.py).
+        paginator = Paginator(matching_rows(event_rows(self), event_filter), 20)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page_obj = paginator.page(1)
         showing_past = event_filter.showing_past
-        # The page's events as (id, confirmed seats) only; each card is kept until the site changes,
-        # keyed by its seat count, and only events whose cards are not kept are read in full.
-        seats = dict(page_obj.object_list.values_list("pk", "confirmed_seats"))
+        # Each card is kept until the site changes, keyed by its seat count, and only events whose
+        # cards are not kept are read in full.
+        seats = {row.pk: row.confirmed_seats for row in page_obj.object_list}
         order = list(seats)
 
         def load(missing):
