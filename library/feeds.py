@@ -8,22 +8,10 @@ from django.utils.feedgenerator import Atom1Feed
 from home import seo
 from home.feeds import FEED_LENGTH, FeedSubject, PageFeed, feed_address
 
-from .filters import FACETS
+from .filters import feed_query
 from .models import LibraryPage
 from .models.terms import Topic
 from .services import build_filterset
-
-# The listing's filter parameters a feed keeps (paging and sorting mean nothing to a feed).
-FEED_PARAMETERS = ("q", *FACETS, "year_from", "year_to", "free")
-
-
-def feed_query(params):
-    """The part of a listing's query string that says which resources a feed holds."""
-    kept = params.copy()
-    for key in list(kept):
-        if key not in FEED_PARAMETERS:
-            kept.pop(key)
-    return kept.urlencode()
 
 
 def new_resources(library, params):

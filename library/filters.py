@@ -293,3 +293,16 @@ class ResourceFilterSet(django_filters.FilterSet):
             label = self.form.fields[name].label if name in self.form.fields else "Filters"
             messages.extend(f"{label}: {error}" for error in errors)
         return messages
+
+
+# The listing's filter parameters a feed keeps (paging and sorting mean nothing to a feed).
+FEED_PARAMETERS = ("q", *FACETS, "year_from", "year_to", "free")
+
+
+def feed_query(params):
+    """The part of a listing's query string that says which resources a feed holds."""
+    kept = params.copy()
+    for key in list(kept):
+        if key not in FEED_PARAMETERS:
+            kept.pop(key)
+    return kept.urlencode()

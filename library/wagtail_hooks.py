@@ -5,7 +5,8 @@ from wagtail.admin.menu import MenuItem
 from portal import audit
 from portal.pagecache import cached_value, public
 
-from .feeds import feed_query, resource_feed_links
+from .feeds import resource_feed_links
+from .filters import feed_query
 from .models import LibraryPage
 from .suggestions.services import AUDIT_ACTION
 from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView, suggestion_viewset

@@ -356,6 +356,10 @@ class EventPage(Page):
         ]
 
     # Serving -----------------------------------------------------------------------------------
+    def head_varies_with(self, request):
+        """Besides content, the page's <head> shows whether places are left (its schema.org offer)."""
+        return [self.shown_counts["confirmed_seats"]]
+
     def structured_data(self, request):
         """schema.org data for search engines (see home/seo.py and events/structured_data.py)."""
         return [event_structured_data(self, request)]

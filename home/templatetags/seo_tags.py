@@ -1,11 +1,17 @@
 """The <head> tags every page gets: description, canonical address, Open Graph and Twitter cards, schema.org
 JSON-LD, feed links and icons (see home/seo.py for what each is built from)."""
 
+import hashlib
+
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from wagtail import hooks
 from wagtail.models import Page
 
 from home.seo import head_context
+from portal import fragments
 
 register = template.Library()
 
@@ -21,12 +27,51 @@ def feed_links(request, page):
     return links
 
 
-@register.inclusion_tag("components/seo_head.html", takes_context=True)
+def _kept_for(request, page):
+    """The values the head of this response is kept under, or None when it must be rendered afresh.
+
+    Kept (until the site's content next changes, or PAGE_CACHE_SECONDS for what time alone changes)
+    only for anonymous visitors outside previews: the key holds the host (addresses are absolute), the
+    path, the page and what the page says its head shows besides content (``head_varies_with``: an
+    event's seat count, a library view's feed, an opportunity being open).
+    """
+    user = getattr(request, "user", None)
+    if (
+        request is None
+        or getattr(request, "is_preview", False)
+        or (user is not None and user.is_authenticated)
+        or not fragments.enabled()
+    ):
+        return None
+    varies = getattr(page, "head_varies_with", None)
+    return [
+        request.get_host(),
+        request.path,
+        getattr(page, "pk", None),
+        *(varies(request) if callable(varies) else ()),
+    ]
+
+
+@register.simple_tag(takes_context=True)
 def seo_head(context):
     request = context.get("request")
     page = context.get("page")
     if not isinstance(page, Page):
         page = None
-    seo = head_context(request, page)
-    seo["feeds"] = feed_links(request, page) if request is not None else []
-    return {"seo": seo, "request": request}
+
+    def render():
+        seo = head_context(request, page)
+        seo["feeds"] = feed_links(request, page) if request is not None else []
+        return render_to_string("components/seo_head.html", {"seo": seo, "request": request})
+
+    values = _kept_for(request, page)
+    if values is None:
+        return mark_safe(render())  # noqa: S308 - our template's output, escaped as it rendered
+    digest = hashlib.sha256("\x1f".join(map(str, values)).encode()).hexdigest()
+    key = fragments.key_prefix("seo-head") + digest
+    cache = fragments.store()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, min(fragments.timeout(), settings.PAGE_CACHE_SECONDS))
+    return mark_safe(html)  # noqa: S308 - our template's output, escaped as it rendered

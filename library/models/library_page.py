@@ -8,6 +8,7 @@ from wagtail.search import index
 from home.blocks import RICH_TEXT_FEATURES
 from portal.pagecache import public
 
+from ..filters import feed_query
 from ..services import library_listing, resource_cards
 from .resource import ResourcePage
 
@@ -31,6 +32,10 @@ class LibraryPage(Page):
     def resources(self):
         """Every live resource in this library (the base of the listing, the export and the API)."""
         return public(ResourcePage.objects.live().descendant_of(self))
+
+    def head_varies_with(self, request):
+        """Besides content, the page's <head> announces the feed of the view looked at (its filters)."""
+        return [feed_query(request.GET)]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -208,6 +208,10 @@ class OpportunityPage(Page):
         return [dict(block.value) for block in self.questions if block.block_type == "question"]
 
     # Serving -------------------------------------------------------------------------------------
+    def head_varies_with(self, request):
+        """Besides content, the page's <head> shows a job posting only while the opportunity is open."""
+        return [self.is_open()]
+
     def structured_data(self, request):
         """schema.org data for search engines (see home/seo.py and opportunities/structured_data.py)."""
         posting = job_posting(self, request)
