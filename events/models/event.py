@@ -24,7 +24,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
-from portal.pagecache import public
+from portal.pagecache import cached_value, public
 
 from ..blocks import MaterialsStreamBlock
 from ..choices import AccessProvision, EventStatus, EventType, Format, MaterialsRelease
@@ -322,10 +322,13 @@ class EventPage(Page):
 
     @cached_property
     def shown_counts(self):
-        """The counts one rendering of the page shows (its text and its schema.org offer), read once.
-        Routing gives each request its own page object, so this never outlives the request; services
-        deciding on seats count under a lock with `seat_counts()` instead."""
-        return self.seat_counts()
+        """The counts one rendering of the page shows (its text and its schema.org offer), read once,
+        from the cache until the next write (every registration and cancellation raises the content
+        generation). Routing gives each request its own page object, so this never outlives the
+        request; services deciding on seats count under a lock with `seat_counts()` instead."""
+        if self.pk is None:  # a preview of an event not yet saved
+            return self.seat_counts()
+        return cached_value(f"events:shown-counts:{self.pk}", self.seat_counts)
 
     def places_left(self, confirmed_seats):
         if self.capacity is None:

@@ -98,7 +98,7 @@ def test_anonymous_heads_are_kept(client, guidance, kept_heads):
 def test_signed_in_people_get_a_fresh_head_that_is_not_kept(client, guidance, django_user_model, kept_heads):
     user = django_user_model.objects.create_user("reader@example.org", "pw-reader-1")
     client.force_login(user)
-    assert "<link rel=\"canonical\"" in head_of(client.get(guidance.url))
+    assert '<link rel="canonical"' in head_of(client.get(guidance.url))
     assert kept_heads == []
 
 
@@ -110,6 +110,8 @@ def test_previews_get_a_fresh_head_that_is_not_kept(rf, guidance, kept_heads):
     request.user = AnonymousUser()
     request.is_preview = True
     guidance.seo_title = "A draft title, in preview"
-    html = engines["django"].from_string("{% load seo_tags %}{% seo_head %}").render({"page": guidance}, request)
+    html = (
+        engines["django"].from_string("{% load seo_tags %}{% seo_head %}").render({"page": guidance}, request)
+    )
     assert "A draft title, in preview" in html
     assert kept_heads == []
