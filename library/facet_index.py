@@ -196,5 +196,5 @@ def search_matches(index, library, query):
     keeps only this library's resources)."""
     from portal.search_backend import ranked_ids  # the backend's models load after this app's
 
-    ranked = ranked_ids(library.resources(), query, filtered=False)
+    ranked = ranked_ids(library.resources(), query, filtered=False, kept_as=f"library:{library.pk}")
     return ranked, index.matched(ranked)

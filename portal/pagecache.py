@@ -183,8 +183,19 @@ def _on_m2m(sender, action, instance, **kwargs):
         _changed(type(instance))
 
 
+# Tasks whose writes change what pages show without a model signal: the search index's update (a
+# worker's raw SQL on PostgreSQL), which rankings kept under the site generation follow.
+CONTENT_TASKS = ("modelsearch.tasks.insert_or_update_object_task",)
+
+
+def _on_task_finished(sender, task_result, **kwargs):
+    if task_result.task.module_path in CONTENT_TASKS:
+        content_changed()
+
+
 def connect_signals():
     """Called from PortalConfig.ready(): every model's writes, and Wagtail's page signals."""
+    from django_tasks.signals import task_finished
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     post_save.connect(_on_save, dispatch_uid="pagecache-save")
@@ -193,6 +204,7 @@ def connect_signals():
     page_published.connect(content_changed, dispatch_uid="pagecache-published")
     page_unpublished.connect(content_changed, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(content_changed, dispatch_uid="pagecache-moved")
+    task_finished.connect(_on_task_finished, dispatch_uid="pagecache-task-finished")
     _skip_view_restriction_queries()
 
 
