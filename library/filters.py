@@ -11,6 +11,7 @@ What must stay true:
 import operator
 import re
 from functools import reduce
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -19,7 +20,6 @@ from django.db.models import Case, F, When
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
-from django.http import QueryDict
 
 from .models.resource import EARLIEST_YEAR, LATEST_YEAR, ResourcePage
 
@@ -256,20 +256,20 @@ class ResourceFilterSet(django_filters.FilterSet):
         chips = []
 
         def without(name, value=None):
-            params = QueryDict(mutable=True)
+            # The pairs a QueryDict would hold, encoded as its urlencode() does (each pair quoted).
+            params = []
             for key in ("q", "type", "topic", "audience", "year_from", "year_to", "free", "sort"):
                 current = values.get(key)
                 if current in (None, "", [], False):
                     continue
                 if isinstance(current, list):
-                    kept = [v for v in current if not (key == name and v == value)]
-                    if kept:
-                        params.setlist(key, kept)
+                    params.extend((key, v) for v in current if not (key == name and v == value))
                 elif key != name:
-                    params[key] = "1" if current is True else str(current)
-            if name == "q" and params.get("sort") == SORT_RELEVANCE:
-                params.pop("sort")  # "best match" means nothing without a search
-            return params.urlencode()
+                    params.append((key, "1" if current is True else str(current)))
+            if name == "q":
+                # "Best match" means nothing without a search.
+                params = [(key, v) for key, v in params if not (key == "sort" and v == SORT_RELEVANCE)]
+            return urlencode(params)
 
         if self.query:
             chips.append({"label": f"Search: “{self.query}”", "query": without("q")})
