@@ -4,8 +4,10 @@
    app's `<app>.bench.setup()` for its large data set (idempotent, so later runs reuse it; --fresh starts over).
 2. Counts the SQL queries of each scenario in-process, rendered (the shared page cache skipped).
 3. Serves the site with gunicorn (DEBUG off) and sends each scenario sequential requests for a fixed
-   time, after a warm-up; the bare view is measured in the same run, first and last, and the ratio uses
-   their mean so drift on a busy machine shows instead of hiding. Each scenario is measured twice:
+   time, after a warm-up; the bare view is measured in the same run before the first scenario and after
+   each one, and a scenario's ratios use the mean of the two bare measurements either side of it (printed
+   beside it), so a machine that drifts during the run (seen here: the bare view 2,085 req/s at the start
+   and 1,218 at the end) compares each page with the bare view of its own minute. Each scenario is measured twice:
    served from the shared page cache (as anonymous visitors get it) and rendered, with the page cache
    skipped (header X-Bench-Uncached, honoured only under the bench settings). With REDIS_URL set the
    cache is Redis, as in production; BENCH_DATABASE_URL=postgres://... and --workers 2 give the
@@ -171,17 +173,17 @@ def main():
     port = free_port()
     server = start_server(port, args.workers)
     try:
-        bare_before = measure(port, "/__bench__/bare/", args.seconds)
+        bares = [measure(port, "/__bench__/bare/", args.seconds)]
         results = []
         for s in chosen[1:]:
             cached = measure(port, s["path"], args.seconds)
             uncached = measure(port, s["path"], args.seconds, uncached=True)
-            results.append((s, cached, uncached))
-        bare_after = measure(port, "/__bench__/bare/", args.seconds)
+            bares.append(measure(port, "/__bench__/bare/", args.seconds))
+            results.append((s, cached, uncached, statistics.mean(bares[-2:])))
     finally:
         server.terminate()
         server.wait(timeout=10)
-    bare = statistics.mean([bare_before, bare_after])
+    bare = statistics.mean(bares)
 
     print()
     from django.conf import settings
@@ -190,16 +192,20 @@ def main():
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"gunicorn, {args.workers} sync worker(s), sequential requests, {args.seconds:.0f} s each")
     print(f"database: {connection.vendor}; shared cache: {cache_backend}")
-    print(f"bare Django view: {bare:8.1f} req/s (before {bare_before:.1f}, after {bare_after:.1f})")
-    print()
-    width = max([len(s["name"]) for s, _c, _u in results] + [8])
     print(
-        f"{'scenario':<{width}} {'cached req/s':>13} {'ratio':>7} {'uncached req/s':>15} {'ratio':>7} {'queries':>8}"
+        f"bare Django view: {bare:8.1f} req/s on average ({min(bares):.1f} to {max(bares):.1f} over"
+        f" {len(bares)} measurements); each ratio is to the bare view measured either side of its scenario"
     )
-    for s, cached, uncached in results:
+    print()
+    width = max([len(s["name"]) for s, *_rest in results] + [8])
+    print(
+        f"{'scenario':<{width}} {'bare req/s':>11} {'cached req/s':>13} {'ratio':>7} {'uncached req/s':>15}"
+        f" {'ratio':>7} {'queries':>8}"
+    )
+    for s, cached, uncached, near in results:
         print(
-            f"{s['name']:<{width}} {cached:13.1f} {cached / bare:7.3f} {uncached:15.1f} {uncached / bare:7.3f}"
-            f" {queries[s['path']][1]:>8}"
+            f"{s['name']:<{width}} {near:11.1f} {cached:13.1f} {cached / near:7.3f} {uncached:15.1f}"
+            f" {uncached / near:7.3f} {queries[s['path']][1]:>8}"
         )
 
     timings = []
