@@ -234,7 +234,8 @@ _MISSING = object()
 
 
 # Values kept in this process as well (``local=True``), by their full key (which holds the generation,
-# so an entry is never stale, only unused); the oldest go first beyond this many.
+# so an entry is never stale, only unused); beyond this many, the least recently used go first (the
+# events' rows, renewed by every registration, must not push out the library's index).
 _LOCAL_VALUES_MAX = 64
 _local_values = {}
 _local_values_lock = threading.Lock()
@@ -251,6 +252,9 @@ def cached_value(name, compute, timeout=None, stable=False, local=False):
     if local:
         value = _local_values.get(key, _MISSING)
         if value is not _MISSING:
+            with _local_values_lock:
+                if key in _local_values:
+                    _local_values[key] = _local_values.pop(key)  # now the most recently used
             return value
     cache = _cache()
     value = cache.get(key, _MISSING)

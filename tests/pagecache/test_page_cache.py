@@ -368,3 +368,26 @@ def test_a_new_view_restriction_applies_at_once(client, event_index, event_facto
     PageViewRestriction.objects.create(page=event, restriction_type=PageViewRestriction.LOGIN)
     assert client.get(event.url).status_code == 302  # to the sign-in page
     assert "Soon private" not in get(client, event_index.url).text
+
+
+def test_values_kept_in_the_process_go_least_recently_used_first(db, monkeypatch):
+    """A value renewed by every registration (the events' rows) must not push out one read on every
+    request (the library's index) just because that one was stored first."""
+    monkeypatch.setattr(pagecache, "_LOCAL_VALUES_MAX", 3)
+    monkeypatch.setattr(pagecache, "_local_values", {})
+    computed = []
+
+    def keep(name):
+        def compute():
+            computed.append(name)
+            return name
+
+        return pagecache.cached_value(f"lru-test:{name}", compute, local=True)
+
+    for name in ["index", "rows-1", "rows-2"]:
+        keep(name)
+    keep("index")  # used again: now the most recent
+    keep("rows-3")  # one too many: "rows-1", the least recently used, goes
+    kept = [key.rsplit(":", 1)[-1] for key in pagecache._local_values]
+    assert kept == ["rows-2", "index", "rows-3"]
+    assert computed == ["index", "rows-1", "rows-2", "rows-3"]
