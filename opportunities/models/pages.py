@@ -17,6 +17,8 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
 from payments.models import ActivityType
+from portal.fragments import kept_pieces
+from portal.pagecache import public
 
 from ..blocks import QuestionsBlock
 from ..choices import Format, RoleKind, Topic, closing_soon_days
@@ -56,7 +58,7 @@ class OpportunityIndexPage(Page):
         verbose_name = "opportunity index page"
 
     def opportunities(self):
-        return OpportunityPage.objects.child_of(self).live().public().only(*LISTING_FIELDS)
+        return public(OpportunityPage.objects.child_of(self).live()).only(*LISTING_FIELDS)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -70,9 +72,21 @@ class OpportunityIndexPage(Page):
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page_obj = paginator.page(1)
+        showing_closed = listing.showing_closed
+        # Each card is kept until the site changes; only opportunities whose cards are not kept are read.
+        order = list(page_obj.object_list.values_list("pk", flat=True))
         context["filter"] = listing
         context["opportunities"] = page_obj
-        context["showing_closed"] = listing.showing_closed
+        context["cards"] = kept_pieces(
+            request,
+            f"opportunities:card:{'closed' if showing_closed else 'open'}",
+            order,
+            lambda missing: self.opportunities().filter(pk__in=missing),
+            "opportunities/opportunity_card.html",
+            "opportunity",
+            extra={"showing_closed": showing_closed},
+        )
+        context["showing_closed"] = showing_closed
         return context
 
 

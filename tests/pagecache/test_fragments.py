@@ -84,3 +84,29 @@ def test_library_cards_are_kept_and_follow_edits(client, home_page, settings, dj
     first.save_revision().publish()
     page = client.get(library.url).text
     assert "Changed words." in page and "First words." not in page
+
+
+def test_opportunity_cards_are_kept_and_follow_edits(client, home_page, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from opportunities.factories import OpportunityIndexPageFactory, OpportunityPageFactory
+
+    settings.PAGE_CACHE_ENABLED = False  # every request renders; only the pieces are kept
+    index = OpportunityIndexPageFactory(parent=home_page)
+    role = OpportunityPageFactory(parent=index, title="Kept reviewer role", summary="Read and comment.")
+    OpportunityPageFactory(
+        parent=index, title="Closed panel role", closing_date=timezone.localdate() - timedelta(days=2)
+    )
+    page = client.get(index.url).text
+    assert "Kept reviewer role" in page and "Apply by" in page and "Closed panel role" not in page
+    assert client.get(index.url).text == page  # from the kept cards
+    settings.FRAGMENT_CACHE_ENABLED = False
+    assert client.get(index.url).text == page  # the same HTML rendered afresh
+    settings.FRAGMENT_CACHE_ENABLED = True
+    role.summary = "Read, comment and meet twice."
+    role.save_revision().publish()
+    assert "Read, comment and meet twice." in client.get(index.url).text
+    closed = client.get(index.url + "?show=closed").text
+    assert "Closed panel role" in closed and "Closed on" in closed and "Kept reviewer role" not in closed
