@@ -18,7 +18,7 @@ from wagtail.search import index
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
 from payments.models import ActivityType
 from portal.fragments import kept_pieces
-from portal.pagecache import public
+from portal.pagecache import cached_value, public
 
 from ..blocks import QuestionsBlock
 from ..choices import Format, RoleKind, Topic, closing_soon_days
@@ -222,6 +222,16 @@ class OpportunityPage(Page):
         return [dict(block.value) for block in self.questions if block.block_type == "question"]
 
     # Serving -------------------------------------------------------------------------------------
+    def shown_pay(self, request):
+        """What the role pays under the policy in force today, from the cache until the site changes
+        (a policy or the page) or the day does; worked out afresh for a preview (its draft's values)."""
+        if self.pk is None or getattr(request, "is_preview", False):
+            return what_it_pays(self)
+        today = timezone.localdate()
+        return cached_value(
+            f"opportunities:pay:{self.pk}:{today.isoformat()}", lambda: what_it_pays(self, today), stable=True
+        )
+
     def head_varies_with(self, request):
         """Besides content, the page's <head> shows a job posting only while the opportunity is open."""
         return [self.is_open()]
@@ -234,7 +244,7 @@ class OpportunityPage(Page):
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `opportunities.views.apply`."""
         context = super().get_context(request, *args, **kwargs)
-        context["pay"] = what_it_pays(self)
+        context["pay"] = self.shown_pay(request)
         context["is_open"] = self.is_open()
         if context["is_open"] and "form" not in context:
             context["form"] = ApplicationForm(opportunity=self)

@@ -238,3 +238,38 @@ def test_private_opportunity_takes_no_applications_from_strangers(client, opport
     response = client.post(opportunity.url, form_data())
     assert response.status_code == 302 and "login" in response["Location"]
     assert not Application.objects.exists()
+
+
+def test_the_pay_shown_follows_a_new_policy_version_on_its_first_day(
+    client, opportunity, policy, settings, monkeypatch
+):
+    """The pay is kept until the site changes or the day does: a version that takes effect tomorrow
+    shows from tomorrow, without any write in between."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from payments.factories import build_policy
+
+    settings.PAGE_CACHE_ENABLED = False  # every request renders; only kept values could be old
+    assert "pays £81.25" in client.get(opportunity.url).text
+    build_policy(timezone.localdate() + timedelta(days=1), Decimal("30.00"), policy=policy.policy)
+    assert "pays £81.25" in client.get(opportunity.url).text
+    later = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "pays £97.50" in client.get(opportunity.url).text
+
+
+def test_a_preview_shows_the_pay_and_form_of_its_draft(client, opportunity, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    html = client.get(opportunity.url).text  # the live page's pay and empty form are now kept
+    assert "pays £81.25" in html and "Why would you like to join?" in html
+    opportunity.session_minutes = 60
+    opportunity.questions = [
+        ("question", {"question": "What would you bring?", "help_text": "", "kind": "text", "required": True})
+    ]
+    preview = opportunity.make_preview_request().content.decode()
+    assert "pays £37.50" in preview and "pays £81.25" not in preview  # preparation: up to half
+    assert "What would you bring?" in preview and "Why would you like to join?" not in preview
+    assert "pays £81.25" in client.get(opportunity.url).text  # the live page is untouched
