@@ -19,6 +19,18 @@ def enabled():
     return getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
 
 
+def may_keep(request):
+    """May what is rendered for `request` be kept for others? Never for previews (unpublished content)
+    or for a signed-in person (it may carry what is theirs), nor when pieces are off."""
+    user = getattr(request, "user", None)
+    return (
+        request is not None
+        and not getattr(request, "is_preview", False)
+        and not (user is not None and user.is_authenticated)
+        and enabled()
+    )
+
+
 def store():
     """The shared cache pieces are kept in (the page cache's)."""
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]

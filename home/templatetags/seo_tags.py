@@ -35,13 +35,7 @@ def _kept_for(request, page):
     path, the page and what the page says its head shows besides content (``head_varies_with``: an
     event's seat count, a library view's feed, an opportunity being open).
     """
-    user = getattr(request, "user", None)
-    if (
-        request is None
-        or getattr(request, "is_preview", False)
-        or (user is not None and user.is_authenticated)
-        or not fragments.enabled()
-    ):
+    if not fragments.may_keep(request):
         return None
     varies = getattr(page, "head_varies_with", None)
     return [

@@ -24,14 +24,7 @@ class StableCacheNode(template.Node):
         self.values = values
 
     def render(self, context):
-        request = context.get("request")
-        user = getattr(request, "user", None)
-        if (
-            request is None
-            or getattr(request, "is_preview", False)
-            or (user is not None and user.is_authenticated)
-            or not fragments.enabled()
-        ):
+        if not fragments.may_keep(context.get("request")):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
         values = "\x1f".join(str(value.resolve(context)) for value in self.values)
