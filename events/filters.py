@@ -3,10 +3,12 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.filtersets import FixedFilterSet
+
 from .choices import EventStatus, EventType, Format
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FixedFilterSet):
     """Upcoming events by default; `when=past` is the archive (most recent first)."""
 
     when = django_filters.ChoiceFilter(

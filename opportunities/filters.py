@@ -4,10 +4,12 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from portal.filtersets import FixedFilterSet
+
 from .choices import Format, RoleKind, Topic, closing_soon_days
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(FixedFilterSet):
     """Open opportunities by default (closing first); `show=closed` lists the closed ones, newest first."""
 
     show = django_filters.ChoiceFilter(

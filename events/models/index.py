@@ -34,8 +34,9 @@ class EventIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
-        # The filters applied to the events' rows, kept until the next write (events/listing.py).
+        # The filter's form and values only: they are applied to the events' rows, kept until the next
+        # write (events/listing.py); `EventFilter(..., queryset=self.events()).qs` is their SQL definition.
+        event_filter = EventFilter(request.GET or None, queryset=EventPage.objects.all(), request=request)
         paginator = Paginator(matching_rows(event_rows(self), event_filter), 20)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))

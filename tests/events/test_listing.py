@@ -169,3 +169,19 @@ def test_dates_are_the_sites_not_utcs(events, zone):
             for field in ("date_from", "date_to"):
                 for when in ("upcoming", "past"):
                     assert_agrees_with_sql(events, QueryDict(f"{field}={day.isoformat()}&when={when}"))
+
+
+def test_filter_forms_are_built_from_one_form_class_and_never_share_state():
+    """portal.filtersets.FixedFilterSet: one form class per filter set, a fresh form per request."""
+    first = EventFilter(QueryDict("event_type=training"), queryset=_events_none())
+    second = EventFilter(QueryDict("event_type=not-a-type"), queryset=_events_none())
+    assert type(first.form) is type(second.form)
+    assert first.form.is_valid() and not second.form.is_valid()
+    assert first.form.cleaned_data["event_type"] == "training"
+    assert second.form.fields["event_type"] is not first.form.fields["event_type"]
+
+
+def _events_none():
+    from events.models import EventPage
+
+    return EventPage.objects.none()

@@ -1,0 +1,19 @@
+"""A django-filter FilterSet for filters that never change: its form class is made once.
+
+django-filter builds a new form class, and a new form field per filter, for every filter set (every
+request); for a listing whose filters and choices are fixed (the events and opportunities indexes)
+that was a third of the page's work. Each form still deep-copies its fields, as every Django form
+does, so no request sees another's. Not for filter sets whose choices change (the library's taxonomy).
+"""
+
+import django_filters
+
+
+class FixedFilterSet(django_filters.FilterSet):
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_fixed_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._fixed_form_class = form_class
+        return form_class
