@@ -69,13 +69,12 @@ def matching_rows(rows, event_filter, now=None):
         selected = [row for row in selected if row.format == cleaned["format"]]
     date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
     if date_from or date_to:
-        # As the SQL `start__date` lookup: the date in the current time zone.
-        selected = [
-            row
-            for row in selected
-            if (not date_from or timezone.localtime(row.start).date() >= date_from)
-            and (not date_to or timezone.localtime(row.start).date() <= date_to)
-        ]
+
+        def in_range(row):
+            day = timezone.localtime(row.start).date()  # as the SQL `start__date`: the site's date
+            return (not date_from or day >= date_from) and (not date_to or day <= date_to)
+
+        selected = [row for row in selected if in_range(row)]
     if cleaned.get("places_available"):
         selected = [row for row in selected if has_places(row)]
     if showing_past:

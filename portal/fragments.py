@@ -45,6 +45,20 @@ def key_prefix(name):
     return f"pagecache:fragment:{site_generation()}:{name}:"
 
 
+def kept(name, values, render, seconds=None):
+    """The piece called `name` for these `values` (everything it shows besides content): kept under
+    the site generation, or `render()`ed and kept for `seconds` (default ``timeout()``). The caller
+    checks ``may_keep`` first."""
+    digest = hashlib.sha256("\x1f".join(str(value) for value in values).encode()).hexdigest()
+    key = key_prefix(name) + digest
+    cache = store()
+    content = cache.get(key)
+    if content is None:
+        content = render()
+        cache.set(key, content, seconds or timeout())
+    return content
+
+
 def kept_pieces(request, name, ids, load, template, context_name, versions=None, extra=None):
     """The HTML of each id's piece, in the order of `ids`.
 

@@ -1,8 +1,6 @@
 """The <head> tags every page gets: description, canonical address, Open Graph and Twitter cards, schema.org
 JSON-LD, feed links and icons (see home/seo.py for what each is built from)."""
 
-import hashlib
-
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -61,11 +59,5 @@ def seo_head(context):
     values = _kept_for(request, page)
     if values is None:
         return mark_safe(render())  # noqa: S308 - our template's output, escaped as it rendered
-    digest = hashlib.sha256("\x1f".join(map(str, values)).encode()).hexdigest()
-    key = fragments.key_prefix("seo-head") + digest
-    cache = fragments.store()
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, min(fragments.timeout(), settings.PAGE_CACHE_SECONDS))
+    html = fragments.kept("seo-head", values, render, min(fragments.timeout(), settings.PAGE_CACHE_SECONDS))
     return mark_safe(html)  # noqa: S308 - our template's output, escaped as it rendered

@@ -8,8 +8,6 @@ and pieces rendered for a signed-in person (they may carry what is theirs). The 
 cached pages is not a real token, so a piece holding a form's token may be cached too.
 """
 
-import hashlib
-
 from django import template
 
 from portal import fragments
@@ -26,16 +24,11 @@ class StableCacheNode(template.Node):
     def render(self, context):
         if not fragments.may_keep(context.get("request")):
             return self.nodelist.render(context)
-        name = self.name.resolve(context)
-        values = "\x1f".join(str(value.resolve(context)) for value in self.values)
-        digest = hashlib.sha256(values.encode()).hexdigest()
-        key = fragments.key_prefix(name) + digest
-        cache = fragments.store()
-        content = cache.get(key)
-        if content is None:
-            content = self.nodelist.render(context)
-            cache.set(key, content, fragments.timeout())
-        return content
+        return fragments.kept(
+            self.name.resolve(context),
+            [value.resolve(context) for value in self.values],
+            lambda: self.nodelist.render(context),
+        )
 
 
 @register.tag
