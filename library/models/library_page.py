@@ -6,10 +6,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
-from portal.pagecache import public
 
 from ..filters import feed_query
-from ..services import library_listing, resource_cards
+from ..services import library_listing
 from .resource import ResourcePage
 
 
@@ -30,8 +29,10 @@ class LibraryPage(Page):
         verbose_name = "library page"
 
     def resources(self):
-        """Every live resource in this library (the base of the listing, the export and the API)."""
-        return public(ResourcePage.objects.live().descendant_of(self))
+        """Every live, public resource in this library (the base of the listing, the export and the
+        feeds): those it lists, by their own column (`ResourcePage.listed_in`, kept equal to
+        `ResourcePage.objects.live().public().child_of(self)` by `refresh_listing`)."""
+        return ResourcePage.objects.filter(listed_in=self)
 
     def head_varies_with(self, request):
         """Besides content, the page's <head> announces the feed of the view looked at (its filters)."""
@@ -39,6 +40,5 @@ class LibraryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["listing"] = listing = library_listing(self, request.GET)
-        context["cards"] = resource_cards(request, listing)
+        context["listing"] = library_listing(self, request.GET)
         return context
