@@ -39,7 +39,7 @@ def search(request):
     of ten shown as result pieces kept until the site changes (portal.fragments)."""
     # PostgreSQL stores and compares no NUL character: one in the query would be a database error.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    ids = ranked_ids(public(Page.objects.live()), query, kept_as="site") if query else []
+    ids = ranked_ids(public(Page.objects.live()), query) if query else []
     paginator = Paginator(ids, 10)
     try:
         page_obj = paginator.page(request.GET.get("page", 1))

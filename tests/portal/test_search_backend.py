@@ -1,5 +1,6 @@
 """portal/search_backend.py: the search backend ranks SQLite searches in one pass and gives exactly
-the results, order, scores and counts of Wagtail's own backend; on other databases it is Wagtail's."""
+the results, order, scores and counts of Wagtail's own backend; on other databases it is Wagtail's.
+Rankings are not kept anywhere: every search is ranked afresh (the page cache keeps whole pages)."""
 
 import pytest
 from django.db import connection
@@ -88,42 +89,3 @@ def test_postgresql_matches_use_the_title_and_body_index(pages):
         (definition,) = cursor.fetchone()
     assert "gin" in definition.lower() and "title" in definition and "body" in definition
     assert ranked_ids(ResourcePage.objects.live(), "power")  # and searching still finds
-
-
-def test_a_kept_ranking_is_read_once_and_follows_every_change(pages, django_assert_num_queries):
-    queryset = ResourcePage.objects.live()
-    first = ranked_ids(queryset, "ethics", kept_as="test")
-    assert first == ranked_ids(queryset, "ethics")
-    with django_assert_num_queries(0):
-        assert ranked_ids(queryset, "ethics", kept_as="test") == first
-    added = ResourcePageFactory(parent=pages, title="Ethics in the newest resource", summary="ethics")
-    assert added.pk in ranked_ids(queryset, "ethics", kept_as="test")
-    added.unpublish()
-    assert added.pk not in ranked_ids(queryset, "ethics", kept_as="test")
-
-
-def test_a_search_index_update_without_model_signals_is_followed(pages):
-    """A task worker updates the search index with raw SQL on PostgreSQL (no model signal): the task's
-    end raises the site generation, so a kept ranking is never older than the index."""
-    from modelsearch.tasks import insert_or_update_object_task
-
-    queryset = ResourcePage.objects.live()
-    resource = ResourcePage.objects.live().order_by("pk").first()
-    assert resource.pk not in ranked_ids(queryset, "zanzibar", kept_as="test")
-    # The row changes without a signal (as a worker sees it), then the index task runs.
-    ResourcePage.objects.filter(pk=resource.pk).update(title="Zanzibar toolkit")
-    assert resource.pk not in ranked_ids(queryset, "zanzibar", kept_as="test")  # kept, index unchanged
-    insert_or_update_object_task.enqueue("library", "resourcepage", str(resource.pk))
-    assert ranked_ids(queryset, "zanzibar", kept_as="test") == [resource.pk]
-
-
-def test_other_tasks_leave_the_generations_alone(db):
-    from portal.pagecache import _on_task_finished, site_generation
-
-    class Result:
-        class task:  # noqa: N801
-            module_path = "events.tasks.send_email"
-
-    before = site_generation()
-    _on_task_finished(sender=None, task_result=Result)
-    assert site_generation() == before
