@@ -69,7 +69,7 @@ class FailSoftRedisCache(RedisCache):
                 return getattr(super(), name)(*args, **kwargs)
             except Exception as exc:  # whatever the client raises, the cache is a miss
                 self._down_until = time.monotonic() + self.RETRY_SECONDS
-                log_once_a_minute(f"the cache at {self._server}", exc)
+                log_once_a_minute("the shared cache", exc)
         return fallback() if fallback in (dict, list) else fallback
 
     def get(self, key, default=None, version=None):
@@ -92,7 +92,9 @@ def _digest(text):
 
 
 def page_paths(page):
-    """A page's address and its ancestors' on every site holding it (Wagtail's cached site roots)."""
+    """A page's address and its ancestors' on every site holding it (Wagtail's cached site roots), and
+    what the ``page_cache_paths`` hooks say lists it elsewhere (a feed)."""
+    from wagtail import hooks
     from wagtail.models import Site
 
     url_path, found = getattr(page, "url_path", None) or "", set()
@@ -100,7 +102,7 @@ def page_paths(page):
         if url_path.startswith(root_path):
             parts = [p for p in url_path[len(root_path) :].split("/") if p]
             found.update("/" + "".join(f"{p}/" for p in parts[:n]) for n in range(len(parts) + 1))
-    return found
+    return found.union(*(fn(page) for fn in hooks.get_hooks("page_cache_paths")))
 
 
 def purge(*targets, hard=False, listings=False):
