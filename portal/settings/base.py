@@ -176,7 +176,7 @@ CACHES = {
 }
 if REDIS_URL:
     CACHES["default"] = {
-        "BACKEND": "portal.cache.FailSoftRedisCache",
+        "BACKEND": "portal.cache_backend.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
         "OPTIONS": REDIS_OPTIONS,

@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
-from portal import cache as pagecache
+from portal.cache_backend import FailSoftRedisCache
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every call r
 @pytest.fixture
 def redis_down(settings):
     settings.CACHES = {
-        "default": {"BACKEND": "portal.cache.FailSoftRedisCache", "LOCATION": UNREACHABLE},
+        "default": {"BACKEND": "portal.cache_backend.FailSoftRedisCache", "LOCATION": UNREACHABLE},
         "counters": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE},
     }
     yield
@@ -58,7 +58,7 @@ def test_every_page_sign_in_and_a_registration_work_with_the_cache_down(
 ):
     pages, event = site
     client = Client()
-    with caplog.at_level(logging.ERROR, logger="portal.cache"):
+    with caplog.at_level(logging.ERROR, logger="portal.cache_backend"):
         for name, url in pages.items():
             for _ in range(2):
                 response = client.get(url)
@@ -124,7 +124,7 @@ def test_an_emptied_or_restored_cache_never_brings_back_an_unpublished_page(clie
 
 def test_the_fail_soft_cache_answers_as_an_empty_one(redis_down):
     store = caches["default"]
-    assert isinstance(store, pagecache.FailSoftRedisCache)
+    assert isinstance(store, FailSoftRedisCache)
     assert store.get("x") is None and store.get("x", "fallback") == "fallback"
     assert store.get_many(["x"]) == {} and store.add("x", 1) is False and store.set("x", 1) is None
     assert store.delete("x") is False and store.has_key("x") is False
