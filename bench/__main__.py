@@ -16,21 +16,17 @@
 """
 
 import argparse
-import http.client
 import importlib
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import ROOT, SETTINGS, free_port, measure, start_server, stop_server
+
 DATA = ROOT / "bench" / ".data"
 APPS = ["home", "library", "events", "payments", "opportunities"]
-SETTINGS = "portal.settings.bench"
 
 
 def bench_modules():
@@ -78,69 +74,6 @@ def count_queries(path):
     return response.status_code, len(ctx.captured_queries)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port, workers):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "portal.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "120",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
-def request(port, path, uncached=False):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Host": "127.0.0.1"}
-    if uncached:
-        headers["X-Bench-Uncached"] = "1"
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response.status
-
-
-def measure(port, path, seconds, warmup=3, uncached=False):
-    for _ in range(warmup):
-        request(port, path, uncached)
-    count = 0
-    started = time.perf_counter()
-    while True:
-        status = request(port, path, uncached)
-        if status >= 400:
-            raise SystemExit(f"{path} answered {status}")
-        count += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and count >= 5:
-            return count / elapsed
-
-
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -181,8 +114,7 @@ def main():
             bares.append(measure(port, "/__bench__/bare/", args.seconds))
             results.append((s, cached, uncached, statistics.mean(bares[-2:])))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
     bare = statistics.mean(bares)
 
     print()
