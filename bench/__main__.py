@@ -74,24 +74,8 @@ def count_queries(path):
     return response.status_code, len(ctx.captured_queries)
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per scenario")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
-    parser.add_argument("--only", help="only scenarios whose name contains this text")
-    args = parser.parse_args()
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-    print("Preparing the bench database ...")
-    prepare(args.fresh)
+def run_pages(args):
+    """The default mode: each scenario sequentially, cached and rendered, as ratios to the bare view."""
     chosen = [
         s
         for s in scenarios()
@@ -158,6 +142,47 @@ def main():
         print(f"{'measurement':<{width}} {'best of 3':>11}")
         for name, seconds in timings:
             print(f"{name:<{width}} {seconds * 1000:8.1f} ms")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    modes = parser.add_argument_group("modes (any combination; none given: --pages)")
+    modes.add_argument(
+        "--pages", action="store_true", help="each page scenario, cached and rendered (default)"
+    )
+    modes.add_argument("--mixed", action="store_true", help="random reads with wrk, with and without writes")
+    modes.add_argument("--cold", action="store_true", help="pages rendered on a flushed shared cache")
+    modes.add_argument(
+        "--registrations", action="store_true", help="concurrent registrations, e-mails sent or queued"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=4.0, help="measuring time per scenario (--pages, --cold)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
+    parser.add_argument(
+        "--only", help="only scenarios (--pages) or pages (--cold) whose name contains this text"
+    )
+    args = parser.parse_args()
+    if not (args.pages or args.mixed or args.cold or args.registrations):
+        args.pages = True
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+    print("Preparing the bench database ...")
+    prepare(args.fresh)
+    if args.pages:
+        run_pages(args)
+    if args.cold:
+        from bench import cold
+
+        cold.run(args)
 
 
 if __name__ == "__main__":
