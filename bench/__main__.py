@@ -161,6 +161,15 @@ def main():
         "--seconds", type=float, default=4.0, help="measuring time per scenario (--pages, --cold)"
     )
     parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument(
+        "--clients", type=int, default=16, help="concurrent registering clients (--registrations)"
+    )
+    parser.add_argument(
+        "--registration-seconds",
+        type=float,
+        default=20.0,
+        help="time registering, each of the two ways (--registrations)",
+    )
     parser.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
     parser.add_argument(
         "--only", help="only scenarios (--pages) or pages (--cold) whose name contains this text"
@@ -183,6 +192,10 @@ def main():
         from bench import cold
 
         cold.run(args)
+    if args.registrations:
+        from bench import registrations
+
+        registrations.run(args)
 
 
 if __name__ == "__main__":
