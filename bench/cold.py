@@ -12,7 +12,7 @@ alias cleared, then the counted request (no bypass header: the page cache's own 
 import statistics
 import time
 
-from bench.server import BARE, flush, measure, request, serving
+from bench.server import BARE, caches_described, flush, local_memory_cache, measure, request, serving
 
 
 def pages():
@@ -71,7 +71,6 @@ def measure_cold(port, path, seconds, warmup=2):
 
 
 def run(args):
-    from django.conf import settings
     from django.db import connection
 
     chosen = [(name, path) for name, path in pages() if not args.only or args.only in name]
@@ -82,8 +81,7 @@ def run(args):
             raise SystemExit(f"{name} ({path}) answered {status} in-process")
         queries[path] = n
 
-    backends = {alias: conf["BACKEND"].rsplit(".", 1)[-1] for alias, conf in settings.CACHES.items()}
-    if args.workers > 1 and any(b == "LocMemCache" for b in backends.values()):
+    if args.workers > 1 and local_memory_cache():
         print(
             "note: a LocMemCache with more than one worker: the flush empties only the worker that answers"
             " it, so some 'cold' requests may find a warm cache. Use --workers 1, or REDIS_URL."
@@ -103,7 +101,7 @@ def run(args):
     )
     print(
         f"gunicorn, {args.workers} sync worker(s), sequential requests, {args.seconds:g} s of page time each;"
-        f" database: {connection.vendor}; caches: {', '.join(f'{a}={b}' for a, b in backends.items())}"
+        f" database: {connection.vendor}; caches: {caches_described()}"
     )
     print(
         f"bare Django view: {statistics.mean(bares):.1f} req/s on average ({min(bares):.1f} to"

@@ -105,3 +105,24 @@ def measure(port, path, seconds, warmup=3, uncached=False):
         elapsed = time.perf_counter() - started
         if elapsed >= seconds and count >= 5:
             return count / elapsed
+
+
+def caches_described():
+    """The configured caches, as the reports print them: default=RedisCache, or a local-memory cache
+    with its MAX_ENTRIES."""
+    from django.conf import settings
+
+    described = []
+    for alias, conf in settings.CACHES.items():
+        backend = conf["BACKEND"].rsplit(".", 1)[-1]
+        if backend == "LocMemCache":
+            backend += f" (MAX_ENTRIES {conf.get('OPTIONS', {}).get('MAX_ENTRIES', 300)})"
+        described.append(f"{alias}={backend}")
+    return ", ".join(described)
+
+
+def local_memory_cache():
+    """Whether a cache alias is per process (a flush or a change made elsewhere does not reach it)."""
+    from django.conf import settings
+
+    return any(conf["BACKEND"].endswith("LocMemCache") for conf in settings.CACHES.values())
