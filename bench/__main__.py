@@ -13,6 +13,13 @@
    cache is Redis, as in production; BENCH_DATABASE_URL=postgres://... and --workers 2 give the
    production shape.
 4. Times each app's non-HTTP `measurements()` (best of three).
+Steps 2-4 are the default mode, --pages. Other modes (flags; any combination; see bench/README.md):
+--mixed   random reads of 200-odd public addresses with wrk, alone and while registrations arrive and
+          an editor publishes: throughput and p50/p99/max latency of both, their ratios (bench/mixed.py).
+          Needs wrk (Debian: apt-get install wrk); the bench says so and stops if it is missing.
+--cold    pages rendered on a flushed shared cache, the process warm (bench/cold.py).
+--registrations  concurrent registrations for one event, e-mails sent in the request and then queued,
+          and a check that nobody was overbooked (bench/registrations.py).
 """
 
 import argparse
@@ -148,35 +155,56 @@ def main():
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    modes = parser.add_argument_group("modes (any combination; none given: --pages)")
+    modes = parser.add_argument_group("modes (any combination, run in this order; none given: --pages)")
     modes.add_argument(
-        "--pages", action="store_true", help="each page scenario, cached and rendered (default)"
+        "--pages", action="store_true", help="each page scenario, cached and rendered (the default)"
     )
     modes.add_argument("--mixed", action="store_true", help="random reads with wrk, with and without writes")
     modes.add_argument("--cold", action="store_true", help="pages rendered on a flushed shared cache")
     modes.add_argument(
         "--registrations", action="store_true", help="concurrent registrations, e-mails sent or queued"
     )
-    parser.add_argument(
-        "--seconds", type=float, default=4.0, help="measuring time per scenario (--pages, --cold)"
+    common = parser.add_argument_group("every mode")
+    common.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (1)")
+    common.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
+    pages = parser.add_argument_group("--pages and --cold")
+    pages.add_argument("--seconds", type=float, default=4.0, help="measuring time per scenario or page (4)")
+    pages.add_argument("--only", help="only the scenarios or pages whose name contains this text")
+    mixed = parser.add_argument_group("--mixed")
+    mixed.add_argument(
+        "--window", type=float, default=120.0, help="seconds of each read-only and mixed window (120)"
     )
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
-    parser.add_argument(
-        "--clients", type=int, default=16, help="concurrent registering clients (--registrations)"
+    mixed.add_argument("--runs", type=int, default=3, help="runs; the medians are reported (3)")
+    mixed.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
+    mixed.add_argument("--wrk-connections", type=int, default=8, help="wrk connections (8)")
+    mixed.add_argument(
+        "--bare-seconds",
+        type=float,
+        default=10.0,
+        help="wrk on the bare view either side of each window (10)",
     )
-    parser.add_argument(
+    mixed.add_argument(
+        "--registration-rate", type=float, default=0.5, help="registrations a second while mixed (0.5)"
+    )
+    mixed.add_argument(
+        "--publish-every", type=float, default=60.0, help="seconds between an editor's publishes (60)"
+    )
+    registering = parser.add_argument_group("--registrations")
+    registering.add_argument("--clients", type=int, default=16, help="concurrent registering clients (16)")
+    registering.add_argument(
         "--registration-seconds",
         type=float,
         default=20.0,
-        help="time registering, each of the two ways (--registrations)",
-    )
-    parser.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
-    parser.add_argument(
-        "--only", help="only scenarios (--pages) or pages (--cold) whose name contains this text"
+        help="time registering, e-mails sent and then queued (20 each)",
     )
     args = parser.parse_args()
     if not (args.pages or args.mixed or args.cold or args.registrations):
         args.pages = True
+
+    if args.mixed:
+        from bench.mixed import check_wrk
+
+        check_wrk()  # before the minutes of preparing
 
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     sys.path.insert(0, str(ROOT))
@@ -188,6 +216,10 @@ def main():
     prepare(args.fresh)
     if args.pages:
         run_pages(args)
+    if args.mixed:
+        from bench import mixed
+
+        mixed.run(args)
     if args.cold:
         from bench import cold
 

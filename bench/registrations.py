@@ -24,21 +24,27 @@ from bench.visitor import Visitor, registered
 DOMAIN = "throughput.bench.example.org"
 
 
-def reset(event):
-    """Deletes the event's registrations (and their audit entries): each measurement starts empty."""
+def delete_registrations(registrations):
+    """Deletes bench registrations and their audit entries."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
     from wagtail.models import ModelLogEntry
 
     from events.models import Registration
 
-    registrations = Registration.objects.filter(event=event)
     ids = [str(pk) for pk in registrations.values_list("pk", flat=True)]
     with transaction.atomic():
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Registration), object_id__in=ids
         ).delete()
         registrations.delete()
+
+
+def reset(event):
+    """Empties the event: each measurement starts with no registrations."""
+    from events.models import Registration
+
+    delete_registrations(Registration.objects.filter(event=event))
 
 
 def state(event):
