@@ -358,8 +358,6 @@ def run(args):
         )
     rows = []
     with serving(args.workers) as port:
-        for _ in range(5):  # a new worker's first requests load the URLs, templates and the site
-            request(port, BARE)
         bare_before = wrk(port, bare_script, args.bare_seconds, args)
         for run_number in range(1, args.runs + 1):
             order = ["read-only", "mixed"] if run_number % 2 else ["mixed", "read-only"]

@@ -1,5 +1,6 @@
 """What every bench mode shares: gunicorn serving the site under the bench settings, and plain requests."""
 
+import concurrent.futures
 import contextlib
 import http.client
 import os
@@ -61,12 +62,21 @@ def stop_server(proc):
         proc.wait()
 
 
+def warm_workers(port, workers):
+    """Concurrent requests to the bare view until every worker has answered a few: a new worker's first
+    request loads the URLs, templates and the site (seconds), which no measurement should include."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4 * workers) as pool:
+        for _ in range(3):
+            list(pool.map(lambda _n: request(port, BARE), range(8 * workers)))
+
+
 @contextlib.contextmanager
 def serving(workers, env=None):
-    """A gunicorn server for the duration of the block; yields its port."""
+    """A gunicorn server for the duration of the block, its workers warm; yields its port."""
     port = free_port()
     proc = start_server(port, workers, env)
     try:
+        warm_workers(port, workers)
         yield port
     finally:
         stop_server(proc)
