@@ -21,7 +21,7 @@ path first). Two windows per run:
 The bare view is measured with wrk the same way (`--bare-seconds`) before the first window and after
 each; each window's ratio is to the mean of the two bare measurements either side. `--runs` runs (3
 by default; their order alternates: read-only first, then mixed first), and the medians. The bench
-registrations (…@mixed.bench.example.org) are deleted before each mixed window.
+registrations (…@mixed.bench.example.org) are deleted before each mixed window and at the end.
 """
 
 import json
@@ -386,6 +386,7 @@ def run(args):
                 print(
                     f"  run {run_number}, {kind}: {measured['rps']:.1f} req/s, p99 {measured['p99']:.0f} ms"
                 )
+    reset()  # the bench registrations go (the editor's last titles stay)
     report(args, rows, connection.vendor)
 
 
