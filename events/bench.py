@@ -1,5 +1,4 @@
-"""Bench data for events: 1,000 events and 50,000 registrations; the feed, the index and a busy event page;
-and one event for `make bench BENCH_ARGS=--registrations` (capacity 200, a waiting list) that the bench fills.
+"""Bench data for events: 1,000 events and 50,000 registrations; the feed, the index and a busy event page.
 
 Pages need tree paths, so events are added one by one (no revisions, no e-mails); registrations, the bulk
 of the data, go in with bulk_create. Idempotent: only what is missing is created.
@@ -13,8 +12,6 @@ EVENTS = 1_000
 REGISTRATIONS = 50_000
 PREFIX = "bench-event-"
 BATCH = 5_000
-THROUGHPUT_SLUG = "bench-registration-throughput"
-THROUGHPUT_CAPACITY = 200
 
 
 def _index():
@@ -52,46 +49,6 @@ def _add_event(index, i, now, provisions, types, formats):
     index.add_child(instance=event)
 
 
-def throughput_event():
-    """The event `--registrations` fills (made by setup), or None."""
-    from .models import EventPage
-
-    return EventPage.objects.filter(slug=THROUGHPUT_SLUG).first()
-
-
-def _setup_throughput_event(index, now, stdout):
-    from .models import EventPage
-
-    start = now + timedelta(days=400)
-    event = throughput_event()
-    if event is None:
-        event = EventPage(
-            title="Bench registration throughput",
-            slug=THROUGHPUT_SLUG,
-            summary="Filled by make bench --registrations: concurrent registrations, then a waiting list.",
-            event_type=EventPage.EventType.values[0],
-            format=EventPage.Format.values[0],
-            start=start,
-            end=start + timedelta(hours=2),
-            venue_name="Bench Hall",
-            venue_address="1 Bench Road\nBristol",
-            capacity=THROUGHPUT_CAPACITY,
-            waiting_list_enabled=True,
-            contact_phone="0117 496 0000",
-            live=True,
-            first_published_at=now,
-            last_published_at=now,
-        )
-        index.add_child(instance=event)
-        stdout.write(f"  events: created the registration throughput event ({event.url})\n")
-    elif event.start < now + timedelta(days=30) or event.capacity != THROUGHPUT_CAPACITY:
-        # A bench database kept for a year: keep the event ahead, with registration open.
-        event.start, event.end = start, start + timedelta(hours=2)
-        event.capacity, event.waiting_list_enabled = THROUGHPUT_CAPACITY, True
-        event.registration_opens_at = event.registration_closes_at = None
-        event.save()
-
-
 def setup(stdout):
     from django.db import transaction
     from django.utils import timezone
@@ -111,7 +68,6 @@ def setup(stdout):
                 _add_event(index, i, now, provisions, types, formats)
     if have < EVENTS:
         stdout.write(f"  events: created {EVENTS - have} bench events\n")
-    _setup_throughput_event(index, now, stdout)
 
     events = list(
         EventPage.objects.filter(slug__startswith=PREFIX).order_by("pk").values_list("pk", flat=True)
