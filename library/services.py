@@ -11,7 +11,7 @@ every resource, so the counts cost one pass over the library's counts index.
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, Q, Value
 
 from .filters import FACET_COLUMNS, FACETS, SORT_RELEVANCE, ResourceFilterSet
 
@@ -19,14 +19,25 @@ from .filters import FACET_COLUMNS, FACETS, SORT_RELEVANCE, ResourceFilterSet
 from .models.resource import RESOURCES_PER_PAGE, ResourcePage
 from .models.terms import Audience, ResourceType, Topic
 
+TAXONOMY_MODELS = {"type": ResourceType, "topic": Topic, "audience": Audience}
+
 
 def load_taxonomy():
-    """The three term lists, in display order."""
-    return {
-        "type": list(ResourceType.objects.order_by("name")),
-        "topic": list(Topic.objects.order_by("name")),
-        "audience": list(Audience.objects.order_by("name")),
-    }
+    """The three term lists, in display order, read in one query (each term with what the listing
+    uses: its id, name, slug and, for topics and audiences, its bit)."""
+    parts = [
+        model.objects.annotate(
+            facet=Value(facet), term_bit=F("bit") if facet != "type" else Value(None, IntegerField())
+        )
+        .order_by()
+        .values_list("facet", "pk", "name", "slug", "term_bit")
+        for facet, model in TAXONOMY_MODELS.items()
+    ]
+    taxonomy = {facet: [] for facet in TAXONOMY_MODELS}
+    for facet, pk, name, slug, bit in parts[0].union(*parts[1:], all=True).order_by("facet", "name"):
+        extra = {} if facet == "type" else {"bit": bit}
+        taxonomy[facet].append(TAXONOMY_MODELS[facet](pk=pk, name=name, slug=slug, **extra))
+    return taxonomy
 
 
 def build_filterset(library, params, taxonomy=None):
@@ -95,17 +106,12 @@ def facet_counts(filterset):
 
 def best_matches(filterset, offset, limit):
     """The ids of one page of a search's results, best match first, in `ResourceFilterSet.ranked`'s
-    order (title hits, then the search backend's rank), without its score subquery per result: the
-    matches and their title hits are one query over the filtered resources, the backend's ranking
-    another (`portal.search_backend.ranked_ids`, one pass on SQLite)."""
-    from portal.search_backend import ranked_ids  # the backend's models load after this app's
+    order (title hits, then the search backend's rank), in one query (`portal.search_backend.best_first`:
+    on SQLite without the per-result score subquery `.qs` would run)."""
+    from portal.search_backend import best_first  # the backend's models load after this app's
 
-    matched = filterset.filter_queryset(filterset.queryset).order_by()
-    hits = dict(matched.annotate(_title_hits=filterset.title_hits()).values_list("pk", "_title_hits"))
-    ranking = ranked_ids(filterset.queryset, filterset.query, filtered=False)
-    rank = {pk: n for n, pk in enumerate(ranking)}
-    order = sorted(hits, key=lambda pk: (-hits[pk], rank.get(pk, len(rank))))
-    return order[offset : offset + limit]
+    others = filterset.filter_queryset(filterset.queryset, exclude={"q"})
+    return best_first(others, filterset.query, filterset.title_hits(), offset, offset + limit)
 
 
 def library_listing(library, params):
@@ -122,7 +128,8 @@ def library_listing(library, params):
     cards = ResourcePage.objects.select_related("resource_type", "document")
     if sort == SORT_RELEVANCE:
         window = best_matches(filterset, offset, RESOURCES_PER_PAGE)
-        found = {resource.pk: resource for resource in cards.filter(pk__in=window)}
+        # Asked even for no match (`[0]`): the page's queries are the same whatever is found.
+        found = {resource.pk: resource for resource in cards.filter(pk__in=window or [0])}
         resources = [found[pk] for pk in window if pk in found]
     else:
         resources = list(
@@ -149,7 +156,11 @@ def library_listing(library, params):
         facets.append({"name": facet, "label": label, "options": options})
 
     chips = filterset.active_filters()
+    applied = filterset.applied()
+    if number > 1 and str(params.get("page", "")) == str(number):
+        applied.append(("page", str(number)))
     return {
+        "applied": applied,
         "form": filterset.form,
         "facets": facets,
         "free_count": counts["free"],

@@ -53,3 +53,26 @@ def ranked_ids(queryset, query, operator="and", limit=None, filtered=True):
     if hasattr(results, "get_queryset"):  # the other database backends: one ranked query
         return list(results.get_queryset().values_list("pk", flat=True)[:limit])
     return [obj.pk for obj in results[:limit]]  # Elasticsearch, OpenSearch
+
+
+def best_first(queryset, query, first_by, start=0, stop=None, operator="and"):
+    """Primary keys of `queryset`'s objects matching `query`, from `start` to `stop`: the highest
+    `first_by` (an expression on the model, such as how many of the query's words a title holds)
+    first, then in the search backend's order. One query on a database backend: on SQLite the
+    one-pass ranking, reading `first_by` from `queryset` for each match; elsewhere the backend's
+    ranked query, filtered to `queryset` (whose filters need not be the backend's filter fields).
+    """
+    everything = queryset.model._default_manager.all()
+    results = get_search_backend().search(query, everything, operator=operator, order_by_relevance=True)
+    compiler = results.query_compiler
+    if hasattr(compiler, "best_first"):  # portal.search_sqlite's compilers
+        found = compiler.best_first(queryset, first_by, start, stop)
+        if found is not None:
+            return found
+    if not hasattr(results, "get_queryset"):  # Elasticsearch, OpenSearch: rank, then read `first_by`
+        rank = {obj.pk: n for n, obj in enumerate(results)}
+        first = dict(queryset.filter(pk__in=rank).annotate(_first=first_by).values_list("pk", "_first"))
+        return sorted(first, key=lambda pk: (-first[pk], rank[pk]))[start:stop]
+    ranked = results.get_queryset().filter(pk__in=queryset.order_by().values("pk"))
+    ranked = ranked.annotate(_first=first_by).order_by("-_first", *ranked.query.order_by)
+    return list(ranked.values_list("pk", flat=True)[start:stop])

@@ -4,13 +4,14 @@ Rankings are not kept anywhere: every search is ranked afresh (the page cache ke
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from modelsearch.backends import database
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from library.factories import LibraryPageFactory, ResourcePageFactory
 from library.models import ResourcePage
-from portal.search_backend import ranked_ids
+from portal.search_backend import best_first, ranked_ids
 
 SQLITE = connection.vendor == "sqlite"
 if SQLITE:  # Wagtail's SQLite search models exist only on SQLite
@@ -89,3 +90,25 @@ def test_postgresql_matches_use_the_title_and_body_index(pages):
         (definition,) = cursor.fetchone()
     assert "gin" in definition.lower() and "title" in definition and "body" in definition
     assert ranked_ids(ResourcePage.objects.live(), "power")  # and searching still finds
+
+
+@pytest.mark.parametrize("query", ["power", "ethics trust", "co-production", "resource", "absent"])
+def test_best_first_is_wagtails_order_after_the_first_key(pages, query):
+    """One query, on any database: the highest `first_by` first, then exactly Wagtail's own ranking,
+    only the objects of the given queryset (whatever its filters)."""
+    from django.db.models import Case, Value, When
+
+    queryset = ResourcePage.objects.live().filter(summary__contains="power")
+    first_by = Case(When(title__startswith="Power", then=Value(1)), default=Value(0))
+    wagtails = [p.pk for p in database.SearchBackend({}).search(query, ResourcePage.objects.all())]
+    allowed = set(queryset.values_list("pk", flat=True))
+    titles = dict(ResourcePage.objects.values_list("pk", "title"))
+    expected = sorted(
+        (pk for pk in wagtails if pk in allowed),
+        key=lambda pk: (-titles[pk].startswith("Power"), wagtails.index(pk)),
+    )
+    assert best_first(queryset, query, first_by) == expected
+    assert best_first(queryset, query, first_by, 2, 5) == expected[2:5]
+    with CaptureQueriesContext(connection) as ctx:
+        best_first(queryset, query, first_by, 0, 10)
+    assert len(ctx) == 1
