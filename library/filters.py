@@ -309,6 +309,24 @@ class ResourceFilterSet(django_filters.FilterSet):
             chips.append({"label": "Free to access", "query": without("free")})
         return chips
 
+    def applied(self):
+        """The (name, value) pairs of what this listing applies, each as the query string gives it when
+        it is canonical: no invalid or reported value (those are shown above the form), no default
+        (the sort a listing has anyway), no duplicate. The page cache stores a response only for
+        exactly these (`portal.cache.vary_on_query`)."""
+        values, reported = self.values, set(self.form.errors)
+        pairs = [("q", self.query)] if self.query and "q" not in reported else []
+        for facet in FACETS:
+            pairs.extend((facet, slug) for slug in values.get(facet) or [])
+        for name in ("year_from", "year_to"):
+            if values.get(name) is not None and name not in reported:
+                pairs.append((name, str(values[name])))
+        if values.get("free") and "free" not in reported:
+            pairs.append(("free", "1"))
+        if self.sort_order != (SORT_RELEVANCE if self.query else SORT_NEWEST):
+            pairs.append(("sort", self.sort_order))
+        return pairs
+
     def error_messages(self):
         """Human messages for every parameter that was ignored or not understood."""
         messages = list(self.ignored)

@@ -6,8 +6,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
+from portal.cache import vary_on_query
 
-from ..filters import feed_query
+from ..filters import FACETS
 from ..services import library_listing
 from .resource import ResourcePage
 
@@ -22,6 +23,9 @@ class LibraryPage(Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
 
+    # Every query parameter the page reads (the page cache keys pages by these alone).
+    cache_query_params = ("q", *FACETS, "year_from", "year_to", "free", "sort", "page")
+
     parent_page_types = ["home.HomePage"]
     subpage_types = ["library.ResourcePage"]
 
@@ -34,11 +38,9 @@ class LibraryPage(Page):
         `ResourcePage.objects.live().public().child_of(self)` by `refresh_listing`)."""
         return ResourcePage.objects.filter(listed_in=self)
 
-    def head_varies_with(self, request):
-        """Besides content, the page's <head> announces the feed of the view looked at (its filters)."""
-        return [feed_query(request.GET)]
-
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["listing"] = library_listing(self, request.GET)
+        context["listing"] = listing = library_listing(self, request.GET)
+        # What this response shows: the page cache stores it only for exactly these parameters.
+        vary_on_query(request, listing["applied"])
         return context
