@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
-from portal.pagecache import content_changed
+from portal.cache import purge
 
 from .models import Audience, LibraryPage, ResourcePage, ResourceType, Topic
 from .models.resource import NEVER_PUBLISHED
@@ -175,7 +175,7 @@ def bulk_create_resources(library, specs, batch_size=500):
             )
             created += len(pages)
         Page.objects.filter(pk=library.pk).update(numchild=library.numchild + created)
-        content_changed()  # bulk inserts send no model signal
+        purge("*")  # bulk inserts send no model signal
     return created
 
 

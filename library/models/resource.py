@@ -191,6 +191,11 @@ class ResourcePage(Page):
                 fields=["listed_in", "listing_title", "page_ptr", *FILTERED_COLUMNS],
                 name="library_res_listing_title",
             ),
+            # The home page's featured and latest resources: newest first publication first.
+            models.Index(
+                fields=["listed_in", "-listing_published_at", "-page_ptr", "is_featured"],
+                name="library_res_listing_latest",
+            ),
         ]
 
     def structured_data(self, request):
