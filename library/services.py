@@ -11,6 +11,7 @@ every resource, so the counts cost one pass over the library's counts index.
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Count, F, IntegerField, Q, Value
 
 from .filters import FACET_COLUMNS, FACETS, SORT_RELEVANCE, ResourceFilterSet
@@ -58,6 +59,15 @@ def _page_number(raw, num_pages):
 COUNTED = (*FACETS, "free")
 
 
+def _rows(queryset):
+    """A values_list queryset's rows as the database gives them: no per-row conversion by the ORM (the
+    counts are integers, and the free flag's truth is all that is read)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def facet_counts(filterset):
     """For each facet option, how many resources it would give with the other active filters; how many
     the free-to-access box would give ("free"); and how many results there are ("total").
@@ -88,7 +98,7 @@ def facet_counts(filterset):
     positions = [len(columns) + list(aggregates).index(name) for name in names]
     counts = {facet: {} for facet in FACETS} | {"free": 0, "total": 0}
     by_bits = {"topic": {}, "audience": {}}  # bits -> how many resources with exactly those terms
-    for row in groups:
+    for row in _rows(groups):
         type_id, is_free, topic_bits, audience_bits = row[:4]
         n_total, n_type, n_topic, n_audience, n_free = (row[position] for position in positions)
         if type_id is not None:
@@ -125,16 +135,14 @@ def library_listing(library, params):
     number = _page_number(params.get("page", 1), paginator.num_pages)
     offset = (number - 1) * RESOURCES_PER_PAGE
     sort = filterset.sort_order
-    cards = ResourcePage.objects.select_related("resource_type", "document")
+    cards = ResourcePage.objects.select_related("resource_type")
     if sort == SORT_RELEVANCE:
         window = best_matches(filterset, offset, RESOURCES_PER_PAGE)
         # Asked even for no match (`[0]`): the page's queries are the same whatever is found.
         found = {resource.pk: resource for resource in cards.filter(pk__in=window or [0])}
         resources = [found[pk] for pk in window if pk in found]
     else:
-        resources = list(
-            filterset.qs.select_related("resource_type", "document")[offset : offset + RESOURCES_PER_PAGE]
-        )
+        resources = list(filterset.qs.select_related("resource_type")[offset : offset + RESOURCES_PER_PAGE])
     for resource in resources:
         resource.topic_list = [term for term in taxonomy["topic"] if resource.topic_bits & term.mask]
     page_obj = PaginatorPage(resources, number, paginator)
