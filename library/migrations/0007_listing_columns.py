@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='resourcepage',
-            index=models.Index(fields=['listed_in', 'resource_type', 'is_free', 'topic_bits', 'audience_bits', 'year', 'page_ptr'], name='library_res_listing_counts'),
+            index=models.Index(fields=['listed_in', 'resource_type', 'is_free', 'topic_bits', 'audience_bits', 'year'], name='library_res_listing_counts'),
         ),
         migrations.AddIndex(
             model_name='resourcepage',
@@ -126,9 +126,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='resourcepage',
             index=models.Index(fields=['listed_in', 'listing_title', 'page_ptr', 'resource_type', 'is_free', 'year', 'topic_bits', 'audience_bits'], name='library_res_listing_title'),
-        ),
-        migrations.AddIndex(
-            model_name='resourcepage',
-            index=models.Index(fields=['listed_in', '-listing_published_at', '-page_ptr', 'is_featured'], name='library_res_listing_latest'),
         ),
     ]
