@@ -71,7 +71,7 @@ def offer(event, url, valid_from):
     is_open, _reason = event.registration_state()
     if not is_open:
         return None
-    places_left = event.places_left(event.shown_counts["confirmed_seats"])
+    places_left = event.places_left()
     availability = "InStock" if places_left is None or places_left > 0 else "SoldOut"
     data = {
         "@type": "Offer",

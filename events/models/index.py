@@ -29,8 +29,9 @@ class EventIndexPage(Page):
         verbose_name = "event index page"
 
     def events(self):
-        """Live, public events under this index, each annotated with its confirmed seats (one query)."""
-        return public(EventPage.objects.child_of(self).live()).with_seat_counts()
+        """Live, public events under this index (their `confirmed_seats` column says how many places
+        are taken)."""
+        return public(EventPage.objects.child_of(self).live())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

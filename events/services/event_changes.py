@@ -8,7 +8,7 @@ from portal.pagecache import content_changed
 
 from ..audit import EVENT_CANCELLED, log_change
 from ..models import EventPage, Registration
-from .common import _email, _lock_event, _retain_until
+from .common import _email, _lock_event, _recount_seats, _retain_until
 from .registrations import _promote_waiting
 
 
@@ -69,7 +69,10 @@ def event_published(event):
             _reset_retention(locked)
         if not locked.is_cancelled:
             _promote_waiting(locked)
-    event.refresh_from_db(fields=["ical_sequence", "schedule_fingerprint"])
+        # Also when nobody was promoted: publishing saved the page, and the count written under this
+        # lock is the registrations' own, whatever an older copy of the page held.
+        _recount_seats(locked)
+    event.refresh_from_db(fields=["ical_sequence", "schedule_fingerprint", "confirmed_seats"])
     return event
 
 

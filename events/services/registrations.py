@@ -37,6 +37,7 @@ from .common import (
     _email,
     _lock_event,
     _lock_registration,
+    _recount_seats,
     confirmed_seats,
 )
 
@@ -112,6 +113,8 @@ def register(event, *, data, user=None, now=None):
                 duplicate = Registration.objects.get(event=event, email=email)
             else:
                 confirmed = status == Registration.Status.CONFIRMED
+                if confirmed:
+                    _recount_seats(event)
                 _email(registration.pk, "confirmed" if confirmed else "waiting")
                 log_change(registration, REGISTERED if confirmed else JOINED_WAITING_LIST, user=user)
     if duplicate is not None:
@@ -125,7 +128,8 @@ def _promote_waiting(event):
     """Confirms people from the waiting list, first come first served, while whole parties fit.
 
     Stops at the first party that does not fit rather than letting someone further back jump the queue.
-    Must run inside a transaction holding the event lock. Returns the promoted registrations.
+    Must run inside a transaction holding the event lock; the caller then recounts the event's seats
+    (`_recount_seats`). Returns the promoted registrations.
     """
     if event.capacity is None:
         waiting = list(Registration.objects.filter(event=event, status=Registration.Status.WAITING))
@@ -172,6 +176,7 @@ def cancel_registration(registration, *, notify=True, actor=None):
         log_change(registration, CANCELLED, user=actor)
         # Also when a waiting person leaves: the party behind them may fit where they did not.
         promoted = _promote_waiting(event) if not event.is_cancelled else []
+        _recount_seats(event)
     return registration, promoted
 
 
@@ -211,6 +216,8 @@ def change_needs(registration, *, data, actor=None):
         if new_seats < old_seats and not event.is_cancelled:
             # A confirmed party frees a seat, or the waiting party at the front now fits.
             _promote_waiting(event)
+        if new_seats != old_seats:
+            _recount_seats(event)
     return registration
 
 
@@ -229,6 +236,7 @@ def promote(registration, *, actor=None):
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = timezone.now()
         registration.save(update_fields=["status", "confirmed_at"])
+        _recount_seats(event)
         _email(registration.pk, "promoted")
         log_change(registration, PROMOTED, user=actor, automatic=False)
     return registration
