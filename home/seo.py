@@ -20,8 +20,6 @@ from django.templatetags.static import static
 from django.utils.html import strip_tags
 from wagtail.models import Site
 
-from portal.pagecache import cached_value
-
 from . import brand
 from .models.site_settings import SiteSettings
 
@@ -152,15 +150,12 @@ def breadcrumb_list(request, page):
     if page is None or not getattr(page, "pk", None):
         return None
 
-    def ancestors():
-        # Titles and addresses of the page's ancestors change only with the site's content.
-        return [
-            (crumb.title, crumb.get_full_url(request)) for crumb in page.get_ancestors().filter(depth__gt=1)
-        ]
-
-    trail = cached_value(f"seo:ancestors:{page.pk}:{root_url(request)}", ancestors, stable=True)
+    ancestors = page.get_ancestors().filter(depth__gt=1)
     # The page itself as it is now (a preview shows its draft title).
-    trail = [*trail, (page.title, page.get_full_url(request))]
+    trail = [
+        *((crumb.title, crumb.get_full_url(request)) for crumb in ancestors),
+        (page.title, page.get_full_url(request)),
+    ]
     items = []
     for title, url in trail:
         if url:

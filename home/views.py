@@ -9,8 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from portal.fragments import kept_pieces
-from portal.pagecache import public
+from portal.cache import vary_on_query
 from portal.search_backend import ranked_ids
 
 from . import brand, seo
@@ -35,21 +34,19 @@ def feedback(request, page, *args, **kwargs):
 
 
 def search(request):
-    """Site search: the ranked ids of every live, public page matching (portal.search_backend), one page
-    of ten shown as result pieces kept until the site changes (portal.fragments)."""
+    """Site search: every live, public page matching, best first (portal.search_backend), ten a page."""
     # PostgreSQL stores and compares no NUL character: one in the query would be a database error.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    ids = ranked_ids(public(Page.objects.live()), query, kept_as="site") if query else []
+    ids = ranked_ids(Page.objects.live().public(), query) if query else []
     paginator = Paginator(ids, 10)
     try:
         page_obj = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         page_obj = paginator.page(1)
 
-    def load(missing):
-        return public(Page.objects.live()).filter(pk__in=missing).specific()
-
-    results = kept_pieces(request, "search:result", list(page_obj), load, "search/result.html", "result")
+    found = Page.objects.live().public().filter(pk__in=list(page_obj)).specific().in_bulk()
+    results = [found[pk] for pk in page_obj if pk in found]
+    vary_on_query(request, [("q", query), ("page", page_obj.number)])
     return render(
         request,
         "search/search.html",

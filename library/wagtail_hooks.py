@@ -7,7 +7,7 @@ from portal.pagecache import cached_value, public
 
 from .feeds import resource_feed_links
 from .filters import feed_query
-from .models import LibraryPage
+from .models import LibraryPage, ResourcePage
 from .suggestions.services import AUDIT_ACTION
 from .viewsets import LibraryTaxonomyGroup, ResourcesNeedingTagsView, suggestion_viewset
 
@@ -89,3 +89,17 @@ def library_feed_links(request, page):
         return resource_feed_links(request, page, feed_query(request.GET))
     library = _main_library()
     return resource_feed_links(request, library) if library else []
+
+
+@hooks.register("page_cache_paths")
+def library_feed_paths(page):
+    """A library's feeds list its resources: publishing, changing or removing one purges them too."""
+    if isinstance(page, ResourcePage) and page.path:
+        library = page.get_parent()
+    elif isinstance(page, LibraryPage):
+        library = page
+    else:
+        return set()
+    if library is None or library.pk is None:
+        return set()
+    return {reverse(name, args=[library.pk]) for name in ("library:feed_rss", "library:feed_atom")}

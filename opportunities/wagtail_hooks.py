@@ -8,7 +8,6 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import policy_registry
 
 from portal import audit
-from portal.pagecache import cached_value, public
 
 from . import services, views
 from .models import Application, OpportunityIndexPage, OpportunityPage
@@ -49,16 +48,15 @@ def handle_application_form(serve):
 @hooks.register("home_page_sections")
 def open_opportunities_section(request, page):
     opportunities = list(
-        public(OpportunityPage.objects.live())
+        OpportunityPage.objects.live()
+        .public()
         .filter(closing_date__gte=timezone.localdate())
         .order_by("closing_date", "pk")
         .only("title", "url_path", "summary", "closing_date", "is_paid", "format")[:3]
     )
     if not opportunities:
         return None
-    index = cached_value(
-        "opportunities:index", lambda: OpportunityIndexPage.objects.live().first(), stable=True
-    )
+    index = OpportunityIndexPage.objects.live().first()
     return {
         "template": "opportunities/home_section.html",
         "order": 15,

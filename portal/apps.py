@@ -8,10 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from . import frontend_purge, hardening, pagecache
+        from . import cache, hardening
         from .exports import guard_wagtail_exports
 
         guard_wagtail_exports()
         hardening.apply()
-        pagecache.connect_signals()
-        frontend_purge.connect_signals()
+        cache.connect_signals()

@@ -17,3 +17,16 @@ class FixedFilterSet(django_filters.FilterSet):
             form_class = super().get_form_class()
             cls._fixed_form_class = form_class
         return form_class
+
+
+def applied_query(filterset, page_obj=None):
+    """The (name, value) pairs a listing rendered with: the filters' values as given when the filter set
+    is valid (none when it is not, and the page says so), and the page number: what the listing tells
+    the page cache it shows (``portal.cache.vary_on_query``)."""
+    data = filterset.data or {}
+    pairs = []
+    if filterset.is_bound and filterset.is_valid():
+        pairs = [(name, value) for name in filterset.filters for value in data.getlist(name) if value.strip()]
+    if page_obj is not None:
+        pairs.append(("page", page_obj.number))
+    return pairs

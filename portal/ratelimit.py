@@ -1,14 +1,23 @@
-"""Counters in the shared cache for rate limits (feedback) and sign-in throttling.
+"""Counters for rate limits (feedback, suggestions, applications) and sign-in throttling.
 
-The cache is Redis in production, where `incr` is atomic, so a limit holds across every web process.
-A counter starts at the first hit and disappears `window` seconds later (the reset is by time: INCR
-keeps the expiry the first hit set). Keys hold a hash of what is counted, never an address or an
-e-mail address in clear.
+They live in their own cache alias, ``counters`` (Redis in production, where ``incr`` is atomic, so a
+limit holds across every web process), apart from the page cache, so page churn never evicts a count.
+A counter starts at the first hit and disappears `window` seconds later (INCR keeps the expiry the first
+hit set). Keys hold a hash of what is counted, never an address or an e-mail address in clear.
+
+When the counters' cache fails, counting goes on in each process (a local-memory cache): limits then hold
+per process rather than across them, and nobody is locked out or let through unlimited. The failure is
+logged once a minute.
 """
 
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+
+from .cache import log_once_a_minute
+
+_fallback = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
 def _key(scope, identity):
@@ -16,9 +25,16 @@ def _key(scope, identity):
     return f"rate:{scope}:{digest}"
 
 
-def hit(scope, identity, window):
-    """Counts one event for `identity` in `scope`; returns the count in the current window."""
-    key = _key(scope, identity)
+def _counting(operation):
+    """`operation(cache)` on the counters' cache, or on this process's when that one fails."""
+    try:
+        return operation(caches["counters"])
+    except Exception as exc:  # the counters' cache is down: count in this process
+        log_once_a_minute("the counters' cache", exc)
+        return operation(_fallback)
+
+
+def _hit(cache, key, window):
     cache.add(key, 0, timeout=window)
     try:
         return cache.incr(key)
@@ -27,9 +43,17 @@ def hit(scope, identity, window):
         return 1
 
 
+def hit(scope, identity, window):
+    """Counts one event for `identity` in `scope`; returns the count in the current window."""
+    key = _key(scope, identity)
+    return _counting(lambda cache: _hit(cache, key, window))
+
+
 def count(scope, identity):
-    return cache.get(_key(scope, identity), 0)
+    key = _key(scope, identity)
+    return _counting(lambda cache: cache.get(key, 0))
 
 
 def reset(scope, identity):
-    cache.delete(_key(scope, identity))
+    key = _key(scope, identity)
+    return _counting(lambda cache: cache.delete(key))

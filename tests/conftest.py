@@ -96,20 +96,20 @@ def on_commit_now(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture
 def no_page_cache(settings):
-    """For tests that count what rendering a page costs: the shared page cache (portal/pagecache.py)
-    would otherwise serve the second request without a query."""
+    """For tests that count what rendering a page costs: the page cache (portal/cache.py) would
+    otherwise serve the second request from the cache."""
     settings.PAGE_CACHE_ENABLED = False
-    # And the kept pieces of pages ({% stablecache %}, library cards): the whole rendering is counted.
-    settings.FRAGMENT_CACHE_ENABLED = False
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal.pagecache import public, route_below
+from portal.cache import vary_on_query
 
 from .. import seo
 from ..blocks import RICH_TEXT_FEATURES, BaseStreamBlock
@@ -43,19 +43,11 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
-    def route(self, request, path_components):
-        """Wagtail's routing, with a page's own address found in one query (portal.pagecache)."""
-        if path_components:
-            found = route_below(self, request, path_components)
-            if found is not None:
-                return found
-        return super().route(request, path_components)
-
     def get_featured_guidance(self):
         chosen = [block.value for block in self.featured_guidance if block.value and block.value.live]
         if chosen:
             return [page.specific for page in chosen]
-        return list(public(GuidancePage.objects.live()).order_by("-first_published_at", "-pk")[:3])
+        return list(GuidancePage.objects.live().public().order_by("-first_published_at", "-pk")[:3])
 
     def get_sections(self, request):
         sections = []
@@ -85,6 +77,7 @@ class HomePage(Page):
 
 
 class GuidanceIndexPage(Page):
+    cache_query_params = ("page",)
     introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
@@ -98,17 +91,19 @@ class GuidanceIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = public(GuidancePage.objects.child_of(self).live()).order_by("title")
+        children = GuidancePage.objects.child_of(self).live().public().order_by("title")
         paginator = Paginator(children, 20)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page_obj = paginator.page(1)
+        vary_on_query(request, [("page", page_obj.number)])
         context["guidance_pages"] = page_obj
         return context
 
 
 class GuidancePage(Page):
+    cache_query_params = ("feedback",)  # "feedback=sent": the thanks after a comment
     summary = models.TextField(
         max_length=500, help_text="One or two sentences shown in listings and search results."
     )
@@ -187,4 +182,5 @@ class GuidancePage(Page):
         if self.accepts_feedback:
             context.setdefault("feedback_form", FeedbackForm())
             context["feedback_sent"] = request.GET.get("feedback") == "sent"
+            vary_on_query(request, [("feedback", "sent")] if context["feedback_sent"] else [])
         return context

@@ -9,8 +9,6 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 
-from portal.pagecache import CachedSettingMixin, cached_value
-
 
 class SocialLinkBlock(blocks.StructBlock):
     label = blocks.CharBlock(max_length=60, help_text="e.g. Bluesky, Mastodon, YouTube")
@@ -18,7 +16,7 @@ class SocialLinkBlock(blocks.StructBlock):
 
 
 @register_setting(icon="site")
-class SiteSettings(CachedSettingMixin, BaseSiteSetting):
+class SiteSettings(BaseSiteSetting):
     organisation_name = models.CharField(max_length=200, default="Co-production Portal")
     contact_email = models.EmailField(blank=True)
     phone = models.CharField(
@@ -90,7 +88,7 @@ class NavigationLinkBlock(blocks.StructBlock):
 
 
 @register_setting(icon="list-ul")
-class NavigationSettings(CachedSettingMixin, BaseSiteSetting, ClusterableModel):
+class NavigationSettings(BaseSiteSetting, ClusterableModel):
     primary_links = StreamField([("link", NavigationLinkBlock())], blank=True, max_num=8)
 
     panels = [
@@ -102,8 +100,8 @@ class NavigationSettings(CachedSettingMixin, BaseSiteSetting, ClusterableModel):
 
     @classmethod
     def menu_for_site(cls, site):
-        """The menu's items for `site`, from the shared cache until the content next changes."""
-        return cached_value(f"menu:{site.pk}", lambda: cls.for_site(site).menu_items(), stable=True)
+        """The menu's items for `site`."""
+        return cls.for_site(site).menu_items()
 
     def menu_items(self):
         items = []

@@ -2,7 +2,6 @@ from django import template
 from wagtail.models import Site
 
 from home.models import NavigationSettings
-from portal.pagecache import cached_value
 
 register = template.Library()
 
@@ -38,12 +37,6 @@ def query_replace(context, **kwargs):
 
 @register.simple_tag(takes_context=True)
 def breadcrumb_trail(context, page):
-    """The page's ancestors below the root and home page as (title, url) pairs, from the shared cache
-    until the content next changes (a move, a new title)."""
+    """The page's ancestors below the root and home page as (title, url) pairs."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-
-    def trail():
-        return [(ancestor.title, ancestor.get_url(request)) for ancestor in page.get_ancestors()[1:]]
-
-    return cached_value(f"breadcrumbs:{page.pk}:{site.pk if site else 0}", trail, stable=True)
+    return [(ancestor.title, ancestor.get_url(request)) for ancestor in page.get_ancestors()[1:]]

@@ -4,7 +4,7 @@ What a role pays is never typed in: `opportunities.pay.what_it_pays` works it ou
 force, with the explanation contributors see on claims. A closed opportunity stays readable and says so.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -17,8 +17,8 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
 from payments.models import ActivityType
-from portal.fragments import kept_pieces
-from portal.pagecache import cached_value, public
+from portal.cache import cache_until, vary_on_query
+from portal.filtersets import applied_query
 
 from ..blocks import QuestionsBlock
 from ..choices import Format, RoleKind, Topic, closing_soon_days
@@ -42,7 +42,14 @@ LISTING_FIELDS = (
 )
 
 
+def _tomorrow():
+    """The start of tomorrow, local time."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+
+
 class OpportunityIndexPage(Page):
+    cache_query_params = ("show", "role_kind", "topic", "format", "paid", "closing_soon", "page")
     introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [
@@ -58,7 +65,7 @@ class OpportunityIndexPage(Page):
         verbose_name = "opportunity index page"
 
     def opportunities(self):
-        return public(OpportunityPage.objects.child_of(self).live()).only(*LISTING_FIELDS)
+        return OpportunityPage.objects.child_of(self).live().public().only(*LISTING_FIELDS)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -72,25 +79,16 @@ class OpportunityIndexPage(Page):
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page_obj = paginator.page(1)
-        showing_closed = listing.showing_closed
-        # Each card is kept until the site changes; only opportunities whose cards are not kept are read.
-        order = list(page_obj.object_list.values_list("pk", flat=True))
+        vary_on_query(request, applied_query(listing, page_obj))
+        cache_until(request, _tomorrow())  # what is open, and closing soon, changes with the day
         context["filter"] = listing
         context["opportunities"] = page_obj
-        context["cards"] = kept_pieces(
-            request,
-            f"opportunities:card:{'closed' if showing_closed else 'open'}",
-            order,
-            lambda missing: self.opportunities().filter(pk__in=missing),
-            "opportunities/opportunity_card.html",
-            "opportunity",
-            extra={"showing_closed": showing_closed},
-        )
-        context["showing_closed"] = showing_closed
+        context["showing_closed"] = listing.showing_closed
         return context
 
 
 class OpportunityPage(Page):
+    cache_query_params = ("already",)  # "already=1": the applicant was sent a fresh link
     RoleKind = RoleKind
     Topic = Topic
     Format = Format
@@ -223,18 +221,8 @@ class OpportunityPage(Page):
 
     # Serving -------------------------------------------------------------------------------------
     def shown_pay(self, request):
-        """What the role pays under the policy in force today, from the cache until the site changes
-        (a policy or the page) or the day does; worked out afresh for a preview (its draft's values)."""
-        if self.pk is None or getattr(request, "is_preview", False):
-            return what_it_pays(self)
-        today = timezone.localdate()
-        return cached_value(
-            f"opportunities:pay:{self.pk}:{today.isoformat()}", lambda: what_it_pays(self, today), stable=True
-        )
-
-    def head_varies_with(self, request):
-        """Besides content, the page's <head> shows a job posting only while the opportunity is open."""
-        return [self.is_open()]
+        """What the role pays under the policy in force today (a preview: its draft's values)."""
+        return what_it_pays(self, timezone.localdate())
 
     def structured_data(self, request):
         """schema.org data for search engines (see home/seo.py and opportunities/structured_data.py)."""
@@ -246,6 +234,8 @@ class OpportunityPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["pay"] = self.shown_pay(request)
         context["is_open"] = self.is_open()
+        vary_on_query(request, [("already", "1")] if request.GET.get("already") == "1" else [])
+        cache_until(request, _tomorrow())  # open or closed, and today's rates, change with the day
         if context["is_open"] and "form" not in context:
             context["form"] = ApplicationForm(opportunity=self)
         return context

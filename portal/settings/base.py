@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "portal.pagecache.PageCacheMiddleware",
+    "portal.cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 # Replaces Django's built-in csrf processor: a placeholder on pages that may be cached.
-                "portal.pagecache.csrf",
+                "portal.cache.csrf",
             ],
         },
     },
@@ -159,42 +159,87 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Cache: Redis when REDIS_URL is set (shared by every process), otherwise local memory.
+# Caches. "default" (pages, Wagtail's own values) is Redis when REDIS_URL is set, shared by every process, and
+# fails soft: a Redis that is down or slow (short socket timeouts) answers as an empty cache, so pages are
+# rendered instead. "counters" (rate limits, sign-in throttling) is kept apart so page churn never evicts
+# a count: COUNTERS_REDIS_URL (a Redis with maxmemory-policy noeviction), REDIS_URL by default; when it
+# fails, counts fall back to each process (portal/ratelimit.py).
 REDIS_URL = env("REDIS_URL")
+COUNTERS_REDIS_URL = env("COUNTERS_REDIS_URL", REDIS_URL)
+REDIS_OPTIONS = {
+    "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "0.25")),
+    "socket_timeout": float(env("REDIS_TIMEOUT", "0.5")),
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"},
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
-        }
+    CACHES["default"] = {
+        "BACKEND": "portal.cache.FailSoftRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
+        "OPTIONS": REDIS_OPTIONS,
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if COUNTERS_REDIS_URL:
+    CACHES["counters"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": COUNTERS_REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal") + "-counters",
+        "OPTIONS": REDIS_OPTIONS,
+    }
 
-# The shared page cache (portal/pagecache.py): anonymous GET responses, kept until the content changes.
-# PAGE_CACHE_SECONDS bounds what time alone changes (an event starting, a deadline passing).
+# The page cache (portal/cache.py): anonymous pages per address, purged per address, checked against the
+# purges recorded in the database. PAGE_CACHE_SECONDS bounds what time alone changes (an event starting).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
-# Pieces of pages kept until the site's content changes ({% stablecache %}, library cards).
-FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE_ENABLED", True)
+PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
-# Cache-Control of public pages for browsers and for a CDN or Varnish in front (which publishing purges).
+# Public pages' Cache-Control for browsers and shared caches (a CDN, Varnish) in front of the site.
 PAGE_CACHE_BROWSER_SECONDS = int(env("PAGE_CACHE_BROWSER_SECONDS", "60"))
 PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "300"))
+# Also how long, after a purge, other visitors may get the previous copy while one renders the new one.
 PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "60"))
+# Free-text searches (`q`) are stored in at most this many places per address.
+PAGE_CACHE_SEARCH_SLOTS = int(env("PAGE_CACHE_SEARCH_SLOTS", "32"))
 PAGE_CACHE_EXCLUDED_PATHS = [
     "/admin/",
     "/django-admin/",
     "/account/",
     "/involvement/",
     "/events/manage/",
+    "/applications/",
     "/stripe/",
     "/documents/",
+    "/api/",
     "/__bench__/",
 ]
-# Writes to these apps or models never change a public page, so they leave the cache alone; a write to
-# any other model (pages, snippets, settings, registrations, every new app's models) clears it.
+# Query parameters of views that are not pages (pages list theirs as `cache_query_params`).
+PAGE_CACHE_QUERY_PARAMS = ["q", "page"]
+# Purged with every page that is published, unpublished, moved or deleted: what lists pages site-wide.
+PAGE_CACHE_LISTING_PATHS = [
+    "/sitemap.xml",
+    "/search/",
+    "/feeds/guidance.rss",
+    "/feeds/guidance.atom",
+    "/events/feed.ics",
+    "/robots.txt",
+]
+# The apps whose code and templates make the release in every page-cache key (with Wagtail's version).
+PAGE_CACHE_RELEASE_APPS = [
+    "portal",
+    "accounts",
+    "home",
+    "library",
+    "events",
+    "payments",
+    "payouts",
+    "opportunities",
+]
+# Writes to these apps or models never change a public page: they purge nothing. A write to any other
+# model that no service maps to addresses (`portal.cache.purging`) purges the whole site.
 PAGE_CACHE_IGNORE = [
+    "portal",
+    "migrations",
     "sessions",
     "admin",
     "contenttypes",
@@ -211,21 +256,13 @@ PAGE_CACHE_IGNORE = [
     "wagtailcore.comment",
     "wagtailcore.commentreply",
     "wagtailimages.rendition",
+    "wagtailsearch",
+    "modelsearch",
     "home.feedbacksubmission",
     "payments.involvementclaim",
     "payments.claimexpense",
     "payments.contributorprofile",
     "payouts",
-]
-
-# Activity: writes to these change counts shown on pages (places left, applications received) but no
-# page's text, menu, taxonomy or search index. They clear the cached pages, and leave values cached with
-# `cached_value(..., stable=True)` (the library's facet index, menus, settings) alone.
-PAGE_CACHE_ACTIVITY = [
-    "events.registration",
-    "events.feedbackinvitation",
-    "opportunities.application",
-    "opportunities.equalitymonitoring",
 ]
 
 # Background work: immediate by default; TASKS_BACKEND=database puts tasks in the shared database

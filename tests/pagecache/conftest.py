@@ -17,10 +17,15 @@ def page_cache_backend(settings):
     if url:
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "portal.cache.FailSoftRedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": "test-pagecache",
-            }
+            },
+            "counters": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "test-counters",
+            },
         }
     cache.clear()
     yield cache.__class__.__name__

@@ -12,7 +12,7 @@ from events import services
 from events.factories import EventIndexPageFactory
 from home.models import GuidancePage, NavigationSettings, SiteSettings
 from library.models import ResourceType
-from portal import pagecache
+from portal import cache as pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,12 @@ def get(client, url):
     return response
 
 
-def test_anonymous_pages_are_served_from_the_cache_without_a_query(
+def test_anonymous_pages_are_served_from_the_cache_with_one_check_of_the_purges(
     client, home_page, django_assert_num_queries
 ):
     first = get(client, "/")
     assert first["X-Page-Cache"] == "miss"
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # has the address been purged since? (CachePurge)
         second = get(client, "/")
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
@@ -186,83 +186,51 @@ def test_cancelling_an_event_shows_at_once(client, event):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_change_raises_the_generation_again_when_it_commits(restore_migration_data):
-    before = pagecache.generation()
+def test_a_purge_is_written_with_the_change_and_again_when_it_commits(restore_migration_data):
+    """Written inside the transaction (it stands or falls with the change) and again after the commit,
+    so a render that began before the commit is older than a purge whatever ids it saw."""
+    from portal.models import CachePurge
+
+    before = CachePurge.objects.count()
     with transaction.atomic():
         term = ResourceType.objects.create(name="Zine", slug="zine")
-        during = pagecache.generation()
         term.name = "Zines"
-        term.save()  # a second write in the same transaction registers no second commit hook
-        assert pagecache.generation() == during + 1
-    assert during > before
-    # Anything rendered (and stored) before the commit sits under an older generation.
-    assert pagecache.generation() == during + 2
+        term.save()
+        during = CachePurge.objects.count()
+        assert during > before
+    after = list(CachePurge.objects.order_by("pk")[during:])
+    assert [p.address for p in after] == [pagecache._digest("*")]  # once, for both writes
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ResourceType.objects.create(name="Leaflet", slug="leaflet")
+        raise RuntimeError
+    assert CachePurge.objects.count() == during + 1  # a rolled-back change leaves its rows behind
 
 
-def test_writes_that_never_show_on_a_page_leave_the_cache_alone(home_page, editor, contributor):
+def test_writes_that_never_show_on_a_page_purge_nothing(home_page, editor, contributor):
     from django.utils import timezone
 
-    before = pagecache.generation()
+    from home.models import FeedbackSubmission
+    from portal.models import CachePurge
+
+    before = CachePurge.objects.count()
     editor.last_login = timezone.now()
     editor.save(update_fields=["last_login"])
-    from home.models import FeedbackSubmission
-
     FeedbackSubmission.objects.create(
         page=GuidancePage.objects.get(url_path__endswith="/draft-manifesto/"), comment="Hello", role="public"
     )
-    assert pagecache.generation() == before
+    assert CachePurge.objects.count() == before
 
 
-def test_cached_values_follow_the_content(home_page):
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return len(calls)
-
-    assert pagecache.cached_value("demo", compute) == 1
-    assert pagecache.cached_value("demo", compute) == 1
-    pagecache.content_changed()
-    assert pagecache.cached_value("demo", compute) == 2
-
-
-def test_activity_clears_pages_but_not_values_of_the_site(event_factory, person):
-    """A registration changes "places left" (pages) but no menu, setting or index (stable values)."""
+def test_a_registration_purges_its_event_the_index_and_home_only(client, event_index, event_factory, person):
     event = event_factory(title="Small workshop", capacity=3)
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return len(calls)
-
-    assert pagecache.cached_value("stable-demo", compute, stable=True) == 1
-    page_generation, site_generation = pagecache.generation(), pagecache.site_generation()
+    other = event_factory(title="Other workshop", capacity=3)
+    for url in (event.url, other.url, event_index.url, "/", MANIFESTO):
+        get(client, url)
     services.register(event, data=person())
-    assert pagecache.generation() > page_generation
-    assert pagecache.site_generation() == site_generation
-    assert pagecache.cached_value("stable-demo", compute, stable=True) == 1
-    # Any other change (here a term) raises both.
-    ResourceType.objects.create(name="Zine", slug="zine")
-    assert pagecache.site_generation() > site_generation
-    assert pagecache.cached_value("stable-demo", compute, stable=True) == 2
-
-
-def test_values_kept_in_the_process_are_never_read_after_the_cache_is_lost(home_page):
-    """A generation whose key is lost (evicted, flushed) starts beyond every value it had, so neither
-    the shared cache nor a process can serve what was stored before."""
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return len(calls)
-
-    assert pagecache.cached_value("local-demo", compute, stable=True, local=True) == 1
-    assert pagecache.cached_value("local-demo", compute, stable=True, local=True) == 1
-    before = pagecache.site_generation()
-    pagecache._cache().clear()
-    pagecache._local.generations = None
-    assert pagecache.site_generation() > before
-    assert pagecache.cached_value("local-demo", compute, stable=True, local=True) == 2
+    assert get(client, other.url)["X-Page-Cache"] == "hit"
+    assert get(client, MANIFESTO)["X-Page-Cache"] == "hit"
+    for url in (event.url, event_index.url, "/"):
+        assert get(client, url)["X-Page-Cache"] == "miss", url
 
 
 # --- forms on cached pages -------------------------------------------------------------------------
@@ -368,26 +336,3 @@ def test_a_new_view_restriction_applies_at_once(client, event_index, event_facto
     PageViewRestriction.objects.create(page=event, restriction_type=PageViewRestriction.LOGIN)
     assert client.get(event.url).status_code == 302  # to the sign-in page
     assert "Soon private" not in get(client, event_index.url).text
-
-
-def test_values_kept_in_the_process_go_least_recently_used_first(db, monkeypatch):
-    """A value renewed by every registration (the events' rows) must not push out one read on every
-    request (the library's index) just because that one was stored first."""
-    monkeypatch.setattr(pagecache, "_LOCAL_VALUES_MAX", 3)
-    monkeypatch.setattr(pagecache, "_local_values", {})
-    computed = []
-
-    def keep(name):
-        def compute():
-            computed.append(name)
-            return name
-
-        return pagecache.cached_value(f"lru-test:{name}", compute, local=True)
-
-    for name in ["index", "rows-1", "rows-2"]:
-        keep(name)
-    keep("index")  # used again: now the most recent
-    keep("rows-3")  # one too many: "rows-1", the least recently used, goes
-    kept = [key.rsplit(":", 1)[-1] for key in pagecache._local_values]
-    assert kept == ["rows-2", "index", "rows-3"]
-    assert computed == ["index", "rows-1", "rows-2", "rows-3"]

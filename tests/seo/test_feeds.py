@@ -103,7 +103,9 @@ def test_guidance_feed_updates_when_guidance_is_published(client, guidance_index
     assert after.entries[0].title == "Budgeting for involvement"
 
 
-def test_feed_queries_do_not_grow_with_items(client, library, resource, django_assert_max_num_queries):
+def test_feed_queries_do_not_grow_with_items(
+    client, library, resource, django_assert_max_num_queries, no_page_cache
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -65,7 +65,9 @@ def test_lastmod_is_the_last_publication(client, guidance, resource):
     assert entries[resource.get_full_url()] == resource.first_published_at.date().isoformat()
 
 
-def test_sitemap_queries_do_not_grow_with_pages(client, library, resource, django_assert_max_num_queries):
+def test_sitemap_queries_do_not_grow_with_pages(
+    client, library, resource, django_assert_max_num_queries, no_page_cache
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
