@@ -9,7 +9,6 @@ from django.utils.dateparse import parse_datetime
 from wagtail.models import PageLogEntry
 
 from home import seo
-from portal.pagecache import cached_value
 
 from .choices import Format
 
@@ -22,21 +21,16 @@ ATTENDANCE_MODES = {
 
 
 def first_published_start(event):
-    """The start the event had when it was first published (from its page log), or None; from the
-    cache until the site's content next changes (publishing raises it)."""
-
-    def read():
-        content = (
-            PageLogEntry.objects.filter(page_id=event.pk, action="wagtail.publish", revision__isnull=False)
-            .order_by("timestamp", "pk")
-            .values_list("revision__content", flat=True)
-            .first()
-        )
-        if not isinstance(content, dict) or not content.get("start"):
-            return None
-        return parse_datetime(str(content["start"]))
-
-    return cached_value(f"events:first-published-start:{event.pk}", read, stable=True)
+    """The start the event had when it was first published (from its page log), or None."""
+    content = (
+        PageLogEntry.objects.filter(page_id=event.pk, action="wagtail.publish", revision__isnull=False)
+        .order_by("timestamp", "pk")
+        .values_list("revision__content", flat=True)
+        .first()
+    )
+    if not isinstance(content, dict) or not content.get("start"):
+        return None
+    return parse_datetime(str(content["start"]))
 
 
 def event_status(event):

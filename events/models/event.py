@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
@@ -25,7 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
-from portal.pagecache import public
+from portal.cache import cache_until, vary_on_query
 
 from ..blocks import MaterialsStreamBlock
 from ..choices import AccessProvision, EventStatus, EventType, Format, MaterialsRelease
@@ -180,6 +180,9 @@ class EventPage(Page):
     confirmed_seats = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EventPageManager()
+
+    # What `get_context` reads from the address (the page cache keeps a copy per valid value).
+    cache_query_params = ("already",)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -382,11 +385,14 @@ class EventPage(Page):
             if value in AccessProvision.values
         ]
 
-    # Serving -----------------------------------------------------------------------------------
-    def head_varies_with(self, request):
-        """Besides content, the page's <head> shows whether places are left (its schema.org offer)."""
-        return [self.confirmed_seats]
+    def next_change(self, now=None):
+        """The next moment time alone changes what the page shows (registration opening or closing,
+        the start), or None."""
+        now = now or timezone.now()
+        moments = (self.registration_opens_at, self.registration_closes_at, self.start)
+        return min((moment for moment in moments if moment and moment > now), default=None)
 
+    # Serving -----------------------------------------------------------------------------------
     def structured_data(self, request):
         """schema.org data for search engines (see home/seo.py and events/structured_data.py)."""
         return [event_structured_data(self, request)]
@@ -394,17 +400,22 @@ class EventPage(Page):
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
         context["places_left"] = self.places_left()
-        is_open, reason = self.registration_state()
+        is_open, reason = self.registration_state(now)
         context["registration_open"] = is_open
         context["registration_closed_reason"] = reason
         if is_open and "form" not in context:
             context["form"] = RegistrationForm(event=self, user=request.user)
-        # Read only if the page's cached parts are rendered (see the template's `stablecache`).
-        context["follow_ups"] = SimpleLazyObject(
-            lambda: list(public(self.follow_ups.live()).order_by("start")) if self.pk is not None else []
+        # Sent back here after registering twice (`events.views.register`): the same words for everyone.
+        context["already_registered"] = request.GET.get("already") == "1"
+        vary_on_query(request, [("already", "1")] if context["already_registered"] else [])
+        if (moment := self.next_change(now)) is not None:
+            cache_until(request, moment)
+        context["follow_ups"] = (
+            list(self.follow_ups.live().public().order_by("start")) if self.pk is not None else []
         )
-        context["follows_up_on_page"] = SimpleLazyObject(self._live_follows_up_on)
+        context["follows_up_on_page"] = self._live_follows_up_on()
         return context
 
     def _live_follows_up_on(self):

@@ -5,12 +5,12 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
-from portal.fragments import kept_pieces
-from portal.pagecache import public
+from portal.cache import cache_until, vary_on_query
 
 from ..filters import EventFilter
-from ..listing import event_rows, matching_rows
 from .event import EventPage
+
+EVENTS_PER_PAGE = 20
 
 
 class EventIndexPage(Page):
@@ -25,47 +25,36 @@ class EventIndexPage(Page):
     subpage_types = ["events.EventPage"]
     max_count = 1
 
+    # What `get_context` reads from the address (the page cache keeps one copy per valid combination).
+    cache_query_params = (*EventFilter.base_filters, "page")
+
     class Meta:
         verbose_name = "event index page"
 
     def events(self):
         """Live, public events under this index (their `confirmed_seats` column says how many places
         are taken)."""
-        return public(EventPage.objects.child_of(self).live())
+        return EventPage.objects.child_of(self).live().public()
 
     def get_context(self, request, *args, **kwargs):
+        """One page of the events `EventFilter` selects, in SQL: a count and the page's rows, whatever
+        the number of events."""
         context = super().get_context(request, *args, **kwargs)
-        # The filter's form and values only: they are applied to the events' rows, kept until the next
-        # write (events/listing.py); `EventFilter(..., queryset=self.events()).qs` is their SQL definition.
-        event_filter = EventFilter(request.GET or None, queryset=EventPage.objects.all(), request=request)
-        paginator = Paginator(matching_rows(event_rows(self), event_filter), 20)
+        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
+        paginator = Paginator(event_filter.qs, EVENTS_PER_PAGE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page_obj = paginator.page(1)
+        pairs = event_filter.query_pairs()
+        if page_obj.number > 1:
+            pairs.append(("page", page_obj.number))
+        vary_on_query(request, pairs)
         showing_past = event_filter.showing_past
-        # Each card is kept until the site changes, keyed by its seat count, and only events whose
-        # cards are not kept are read in full.
-        seats = {row.pk: row.confirmed_seats for row in page_obj.object_list}
-        order = list(seats)
-
-        def load(missing):
-            events = list(self.events().filter(pk__in=missing))
-            for event in events:
-                event.confirmed_seats = seats.get(event.pk, event.confirmed_seats)
-            return events
-
+        if not showing_past and page_obj.object_list:
+            # The first of these events to end leaves the upcoming list: keep the page no longer.
+            cache_until(request, min(event.end for event in page_obj.object_list))
         context["filter"] = event_filter
         context["events"] = page_obj
-        context["cards"] = kept_pieces(
-            request,
-            f"events:card:{'past' if showing_past else 'upcoming'}",
-            order,
-            load,
-            "events/event_card.html",
-            "event",
-            versions=seats,
-            extra={"showing_past": showing_past},
-        )
         context["showing_past"] = showing_past
         return context

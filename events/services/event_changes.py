@@ -2,9 +2,10 @@
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from portal.pagecache import content_changed
+from portal.cache import purging
 
 from ..audit import EVENT_CANCELLED, log_change
 from ..models import EventPage, Registration
@@ -21,8 +22,9 @@ def _notify_all(event, kind):
 
 
 def cancel_event(event, *, actor=None):
-    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent."""
-    with transaction.atomic():
+    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent.
+    Purges the event's page (with the index and home above it), its calendar file and the feed."""
+    with transaction.atomic(), purging(event, reverse("events:feed")):
         event = _lock_event(event)
         if event.is_cancelled:
             return event
@@ -30,7 +32,6 @@ def cancel_event(event, *, actor=None):
         EventPage.objects.filter(pk=event.pk).update(
             status=EventPage.Status.CANCELLED, cancelled_at=now, ical_sequence=F("ical_sequence") + 1
         )
-        content_changed()  # update() sends no model signal
         event.refresh_from_db()
         _notify_all(event, "event_cancelled")
         log_change(event, EVENT_CANCELLED, user=actor)
@@ -54,8 +55,10 @@ def _reset_retention(event):
 
 def event_published(event):
     """Called whenever an event is published. If what attendees rely on changed (time, place, joining
-    details), SEQUENCE goes up and everyone registered is told; a raised capacity promotes waiting people."""
-    with transaction.atomic():
+    details), SEQUENCE goes up and everyone registered is told; a raised capacity promotes waiting people.
+    Publishing purged the event's page, its calendar file and the feed already; this purges them again
+    with what it writes (the SEQUENCE, promotions)."""
+    with transaction.atomic(), purging(event):
         locked = _lock_event(event)
         fingerprint = schedule_fingerprint(locked)
         if not locked.schedule_fingerprint:

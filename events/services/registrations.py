@@ -6,7 +6,12 @@ first (`portal.locking`), then counts, then writes, all in one transaction. Post
 request wait at the lock; SQLite ignores the lock but its IMMEDIATE transactions serialise writers.
 
 E-mails and signals go out only after the transaction commits (`transaction.on_commit`), so nobody is told
-about a place that was rolled back.
+about a place that was rolled back: each e-mail is a task (`events.tasks`, queue "email") enqueued then,
+sent by a worker when TASKS_BACKEND=database, never inside the request.
+
+The page cache (`portal.cache`): a change to an event's places purges only the pages that show them,
+the event's page and the pages above it (the events index, the home page), through `purging(event)`;
+attendance shows on no public page and purges nothing.
 """
 
 from dataclasses import dataclass
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.cache import purging
 from portal.locking import lock_rows, race_point
 
 from ..audit import (
@@ -61,7 +67,7 @@ def register(event, *, data, user=None, now=None):
     when = now
     email = data["email"].strip().lower()
     duplicate = None
-    with transaction.atomic():
+    with transaction.atomic(), purging(event):
         event = _lock_event(event)
         is_open, reason = event.registration_state(when)
         if not is_open:
@@ -163,7 +169,7 @@ def _promote_waiting(event):
 def cancel_registration(registration, *, notify=True, actor=None):
     """Cancels a place and promotes from the waiting list. Idempotent: cancelling twice changes nothing.
     `actor` is who did it when it was not the registrant (through their link)."""
-    with transaction.atomic():
+    with transaction.atomic(), purging(registration.event):
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
         if registration.status == Registration.Status.CANCELLED:
@@ -186,7 +192,7 @@ def change_needs(registration, *, data, actor=None):
     Adding a carer takes a second seat, so it is refused when that would go over capacity; dropping one
     frees a seat and promotes from the waiting list.
     """
-    with transaction.atomic():
+    with transaction.atomic(), purging(registration.event):
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
         registration.event = event
@@ -223,7 +229,7 @@ def change_needs(registration, *, data, actor=None):
 
 def promote(registration, *, actor=None):
     """A coordinator (`actor`) confirms someone from the waiting list out of turn, if their party fits."""
-    with transaction.atomic():
+    with transaction.atomic(), purging(registration.event):
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
         if registration.status != Registration.Status.WAITING:
@@ -246,7 +252,7 @@ def mark_attendance(registration, attendance, *, now=None, actor=None):
     """Records attended / no-show for a confirmed place; sends `attendance_recorded` after commit."""
     if attendance not in (Registration.Attendance.ATTENDED, Registration.Attendance.NO_SHOW):
         raise RegistrationRefused("Choose attended or did not come.")
-    with transaction.atomic():
+    with transaction.atomic(), purging():
         registration = _lock_registration(registration, Registration.objects.select_related("event"))
         if registration.status != Registration.Status.CONFIRMED:
             raise RegistrationRefused("Attendance can only be recorded for confirmed places.")
