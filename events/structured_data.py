@@ -37,6 +37,10 @@ def event_status(event):
     """(schema.org status, previous start or None)."""
     if event.is_cancelled:
         return "EventCancelled", None
+    if not event.ical_sequence:
+        # Publishing a new time raises SEQUENCE (`event_published`): an event whose SEQUENCE never rose
+        # was never moved, and its page log need not be read.
+        return "EventScheduled", None
     previous = first_published_start(event)
     if previous is not None and previous != event.start:
         return "EventRescheduled", previous

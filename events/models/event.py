@@ -370,7 +370,10 @@ class EventPage(Page):
 
     @property
     def has_materials(self):
-        return bool(self.materials) or self.material_files.exists()
+        if self.materials:
+            return True
+        known = getattr(self, "has_material_files", None)  # read with the page (EventIndexPage.route)
+        return known if known is not None else self.material_files.exists()
 
     @property
     def listed_places_left(self):
@@ -412,8 +415,10 @@ class EventPage(Page):
         vary_on_query(request, [("already", "1")] if context["already_registered"] else [])
         if (moment := self.next_change(now)) is not None:
             cache_until(request, moment)
+        # Routing says whether there are any (EventIndexPage.route): most events have none to read.
+        has_follow_ups = self.pk is not None and getattr(self, "has_follow_ups", True)
         context["follow_ups"] = (
-            list(self.follow_ups.live().public().order_by("start")) if self.pk is not None else []
+            list(self.follow_ups.live().public().order_by("start")) if has_follow_ups else []
         )
         context["follows_up_on_page"] = self._live_follows_up_on()
         return context

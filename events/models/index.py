@@ -1,4 +1,6 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as ListingPage
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Window
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -9,8 +11,26 @@ from portal.cache import cache_until, vary_on_query
 
 from ..filters import EventFilter
 from .event import EventPage
+from .materials import EventMaterialFile
 
 EVENTS_PER_PAGE = 20
+
+
+def listing_page(queryset, number, per_page=EVENTS_PER_PAGE):
+    """Page `number` of `queryset` and how many rows it has in all, read in one query: each row carries
+    the total (`COUNT(*) OVER ()`, counted before the LIMIT), where a Paginator asks twice. A number that
+    is not a page (not a number, below 1, past the end) shows the first page."""
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    counted = queryset.annotate(listing_total=Window(Count("pk")))
+    rows = list(counted[(number - 1) * per_page : number * per_page])
+    if not rows and number > 1:
+        number, rows = 1, list(counted[:per_page])
+    paginator = Paginator([], per_page)
+    paginator.count = rows[0].listing_total if rows else 0
+    return ListingPage(rows, number, paginator)
 
 
 class EventIndexPage(Page):
@@ -36,16 +56,32 @@ class EventIndexPage(Page):
         are taken)."""
         return EventPage.objects.child_of(self).live().public()
 
+    def route(self, request, path_components):
+        """An event's address: the event read as one in a single query (Wagtail reads a Page, then its
+        EventPage), with what its page shows besides its own fields: the event it follows up on,
+        whether it has course material files and live follow-ups. Anything else routes as Wagtail's."""
+        if path_components:
+            event = (
+                EventPage.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related("follows_up_on")
+                .annotate(
+                    has_material_files=Exists(EventMaterialFile.objects.filter(event=OuterRef("pk"))),
+                    has_follow_ups=Exists(EventPage.objects.live().filter(follows_up_on=OuterRef("pk"))),
+                )
+                .first()
+            )
+            if event is not None:
+                event._cached_parent_obj = self  # as Wagtail's route: its parent without a query
+                return event.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
-        """One page of the events `EventFilter` selects, in SQL: a count and the page's rows, whatever
-        the number of events."""
+        """One page of the events `EventFilter` selects, in SQL: the page's rows with their total (one
+        query, whatever the number of events)."""
         context = super().get_context(request, *args, **kwargs)
         event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
-        paginator = Paginator(event_filter.qs, EVENTS_PER_PAGE)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except (PageNotAnInteger, EmptyPage):
-            page_obj = paginator.page(1)
+        page_obj = listing_page(event_filter.qs, request.GET.get("page", 1))
         pairs = event_filter.query_pairs()
         if page_obj.number > 1:
             pairs.append(("page", page_obj.number))
