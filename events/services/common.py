@@ -55,6 +55,16 @@ def confirmed_seats(event):
     return Registration.objects.filter(event=event).confirmed_seats()
 
 
+def _recount_seats(event):
+    """Writes the event's `confirmed_seats` column from its registrations (one UPDATE).
+
+    Every service that can change an event's confirmed seats calls it after its writes, under the
+    event's lock and in the same transaction, so the column other requests read (places left, the
+    listing's filter) is exact from the moment the change commits.
+    """
+    EventPage.objects.filter(pk=event.pk).recount_confirmed_seats()
+
+
 def _retain_until(event, consent):
     # Without consent access information goes as soon as the event is over (a day's grace for late notes).
     return event.end + (access_retention_period() if consent else timedelta(days=1))
