@@ -41,8 +41,14 @@ def _email(registration_id, kind):
 
 
 def _lock_event(event):
-    """Locks and returns a fresh copy of the event (see portal.locking)."""
-    return lock_one(EventPage.objects.all(), pk=event.pk, timeout_error=EventBusy)
+    """Locks and returns a fresh copy of the event (see portal.locking).
+
+    Only the event's own row (`of=("self",)`), not its page row: saving a page (publishing) writes the
+    page row, then the event's, so a lock on both, taken event first, could wait for a publisher that
+    waits for it (a deadlock PostgreSQL ends by failing one of them). The event's row is the one lock
+    every change of its registrations takes.
+    """
+    return lock_one(EventPage.objects.all(), of=("self",), pk=event.pk, timeout_error=EventBusy)
 
 
 def _lock_registration(registration, queryset=None):
