@@ -57,6 +57,8 @@ lighthouse-install: $(LIGHTHOUSE_STAMP)
 lighthouse: install lighthouse-install
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser/test_lighthouse_browser.py $(PYTEST_ARGS)
 
+# Benchmarks (bench/README.md; not run in CI). BENCH_ARGS picks the modes: --pages (the default),
+# --mixed (needs wrk: apt-get install wrk), --cold, --registrations; `make bench BENCH_ARGS=--help` lists all.
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

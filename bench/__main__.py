@@ -13,24 +13,27 @@
    cache is Redis, as in production; BENCH_DATABASE_URL=postgres://... and --workers 2 give the
    production shape.
 4. Times each app's non-HTTP `measurements()` (best of three).
+Steps 2-4 are the default mode, --pages. Other modes (flags; any combination; see bench/README.md):
+--mixed   random reads of 200-odd public addresses with wrk, alone and while registrations arrive and
+          an editor publishes: throughput and p50/p99/max latency of both, their ratios (bench/mixed.py).
+          Needs wrk (Debian: apt-get install wrk); the bench says so and stops if it is missing.
+--cold    pages rendered on a flushed shared cache, the process warm (bench/cold.py).
+--registrations  concurrent registrations for one event, e-mails sent in the request and then queued,
+          and a check that nobody was overbooked (bench/registrations.py).
 """
 
 import argparse
-import http.client
 import importlib
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import ROOT, SETTINGS, free_port, measure, start_server, stop_server
+
 DATA = ROOT / "bench" / ".data"
 APPS = ["home", "library", "events", "payments", "opportunities"]
-SETTINGS = "portal.settings.bench"
 
 
 def bench_modules():
@@ -78,87 +81,8 @@ def count_queries(path):
     return response.status_code, len(ctx.captured_queries)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port, workers):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "portal.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "120",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
-def request(port, path, uncached=False):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Host": "127.0.0.1"}
-    if uncached:
-        headers["X-Bench-Uncached"] = "1"
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response.status
-
-
-def measure(port, path, seconds, warmup=3, uncached=False):
-    for _ in range(warmup):
-        request(port, path, uncached)
-    count = 0
-    started = time.perf_counter()
-    while True:
-        status = request(port, path, uncached)
-        if status >= 400:
-            raise SystemExit(f"{path} answered {status}")
-        count += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and count >= 5:
-            return count / elapsed
-
-
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--seconds", type=float, default=4.0, help="measuring time per scenario")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
-    parser.add_argument("--only", help="only scenarios whose name contains this text")
-    args = parser.parse_args()
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-    print("Preparing the bench database ...")
-    prepare(args.fresh)
+def run_pages(args):
+    """The default mode: each scenario sequentially, cached and rendered, as ratios to the bare view."""
     chosen = [
         s
         for s in scenarios()
@@ -181,8 +105,7 @@ def main():
             bares.append(measure(port, "/__bench__/bare/", args.seconds))
             results.append((s, cached, uncached, statistics.mean(bares[-2:])))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
     bare = statistics.mean(bares)
 
     print()
@@ -226,6 +149,85 @@ def main():
         print(f"{'measurement':<{width}} {'best of 3':>11}")
         for name, seconds in timings:
             print(f"{name:<{width}} {seconds * 1000:8.1f} ms")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    modes = parser.add_argument_group("modes (any combination, run in this order; none given: --pages)")
+    modes.add_argument(
+        "--pages", action="store_true", help="each page scenario, cached and rendered (the default)"
+    )
+    modes.add_argument("--mixed", action="store_true", help="random reads with wrk, with and without writes")
+    modes.add_argument("--cold", action="store_true", help="pages rendered on a flushed shared cache")
+    modes.add_argument(
+        "--registrations", action="store_true", help="concurrent registrations, e-mails sent or queued"
+    )
+    common = parser.add_argument_group("every mode")
+    common.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (1)")
+    common.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
+    pages = parser.add_argument_group("--pages and --cold")
+    pages.add_argument("--seconds", type=float, default=4.0, help="measuring time per scenario or page (4)")
+    pages.add_argument("--only", help="only the scenarios or pages whose name contains this text")
+    mixed = parser.add_argument_group("--mixed")
+    mixed.add_argument(
+        "--window", type=float, default=120.0, help="seconds of each read-only and mixed window (120)"
+    )
+    mixed.add_argument("--runs", type=int, default=3, help="runs; the medians are reported (3)")
+    mixed.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
+    mixed.add_argument("--wrk-connections", type=int, default=8, help="wrk connections (8)")
+    mixed.add_argument(
+        "--bare-seconds",
+        type=float,
+        default=10.0,
+        help="wrk on the bare view either side of each window (10)",
+    )
+    mixed.add_argument(
+        "--registration-rate", type=float, default=0.5, help="registrations a second while mixed (0.5)"
+    )
+    mixed.add_argument(
+        "--publish-every", type=float, default=60.0, help="seconds between an editor's publishes (60)"
+    )
+    registering = parser.add_argument_group("--registrations")
+    registering.add_argument("--clients", type=int, default=16, help="concurrent registering clients (16)")
+    registering.add_argument(
+        "--registration-seconds",
+        type=float,
+        default=20.0,
+        help="time registering, e-mails sent and then queued (20 each)",
+    )
+    args = parser.parse_args()
+    if not (args.pages or args.mixed or args.cold or args.registrations):
+        args.pages = True
+
+    if args.mixed:
+        from bench.mixed import check_wrk
+
+        check_wrk()  # before the minutes of preparing
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+    print("Preparing the bench database ...")
+    prepare(args.fresh)
+    if args.pages:
+        run_pages(args)
+    if args.mixed:
+        from bench import mixed
+
+        mixed.run(args)
+    if args.cold:
+        from bench import cold
+
+        cold.run(args)
+    if args.registrations:
+        from bench import registrations
+
+        registrations.run(args)
 
 
 if __name__ == "__main__":

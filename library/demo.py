@@ -19,7 +19,7 @@ from wagtail.search.models import IndexEntry
 from accounts.models import User
 from home.demo import add_menu_link
 from home.models import HomePage
-from portal.pagecache import content_changed
+from portal.cache import purge
 
 from .factories import LibraryPageFactory, bulk_create_resources, synthetic_specs
 from .importer import import_resources
@@ -141,7 +141,7 @@ def index_synthetic(library, chunk_size=500):
         for backend in backends:
             backend.add_bulk(ResourcePage, chunk)
     if ids:
-        content_changed()  # search results change
+        purge("*")  # search results change (the index is written without model signals)
     return len(ids)
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
-from portal.pagecache import content_changed
+from portal.cache import purge
 
 from .models import Audience, LibraryPage, ResourcePage, ResourceType, Topic
+from .models.resource import NEVER_PUBLISHED
 
 
 class TermFactory(factory.django.DjangoModelFactory):
@@ -70,6 +71,13 @@ class ResourcePageFactory(wagtail_factories.PageFactory):
         model = ResourcePage
 
 
+def _bits(bits, term_ids):
+    found = 0
+    for term_id in term_ids:
+        found |= 1 << bits[term_id]
+    return found
+
+
 def bulk_create_resources(library, specs, batch_size=500):
     """Creates many live resource pages under `library` in a few bulk inserts (for benchmarks,
     large tests and synthetic demo data); returns the number created.
@@ -95,6 +103,11 @@ def bulk_create_resources(library, specs, batch_size=500):
         step = (Page._str2int(last_child.path[-Page.steplen :]) if last_child else 0) + 1
         existing_slugs = set(Page.objects.child_of(library).values_list("slug", flat=True))
         now = timezone.now()
+        # The listing's columns (ResourcePage.refresh_listing), set here as no save sets them: the
+        # new pages are live children of the library, listed unless a view restriction covers it.
+        listed_in = library.pk if Page.objects.filter(pk=library.pk).public().exists() else None
+        topic_bits = dict(Topic.objects.values_list("pk", "bit"))
+        audience_bits = dict(Audience.objects.values_list("pk", "bit"))
         while batch := list(islice(specs, batch_size)):
             pages, details = [], []
             for spec in batch:
@@ -136,6 +149,12 @@ def bulk_create_resources(library, specs, batch_size=500):
                     is_free=spec.get("is_free", True),
                     is_featured=spec.get("is_featured", False),
                     resource_type_id=spec.get("resource_type_id"),
+                    listed_in_id=listed_in,
+                    listing_title=page.title[:255],
+                    listing_year=spec.get("year") or 0,
+                    listing_published_at=page.first_published_at or NEVER_PUBLISHED,
+                    topic_bits=_bits(topic_bits, spec.get("topic_ids", ())),
+                    audience_bits=_bits(audience_bits, spec.get("audience_ids", ())),
                 )
                 resource.__dict__.update(
                     {f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields}
@@ -156,7 +175,7 @@ def bulk_create_resources(library, specs, batch_size=500):
             )
             created += len(pages)
         Page.objects.filter(pk=library.pk).update(numchild=library.numchild + created)
-        content_changed()  # bulk inserts send no model signal
+        purge("*")  # bulk inserts send no model signal
     return created
 
 

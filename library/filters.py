@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, GreaterThan
 
 from .models.resource import EARLIEST_YEAR, LATEST_YEAR, ResourcePage
 
@@ -35,9 +35,12 @@ SORT_CHOICES = [
 # The facets a visitor selects with checkboxes: parameter name -> label.
 FACETS = {"type": "Type", "topic": "Topic", "audience": "Audience"}
 
-# The two fixed orders (the listing's facet index reads them from the database in the same way).
-NEWEST_ORDER = (F("year").desc(nulls_last=True), "-first_published_at", "-pk")
-TITLE_ORDER = ("title", "pk")
+# The two fixed orders, read from the listing's own columns on the resource row (its indexes hold them).
+NEWEST_ORDER = ("-listing_year", "-listing_published_at", "-pk")
+TITLE_ORDER = ("listing_title", "pk")
+
+# facet -> the resource's column its counts are grouped by (bits: one per term, see BitTerm).
+FACET_COLUMNS = {"type": "resource_type_id", "topic": "topic_bits", "audience": "audience_bits"}
 
 
 def title_words(query):
@@ -55,6 +58,13 @@ class YearField(forms.IntegerField):
 
 class YearFilter(django_filters.NumberFilter):
     field_class = YearField
+
+
+def search_matches(query):
+    """The ids of the resources matching a search (a subquery; the search backend's own matching,
+    every word required), whatever library they are in."""
+    matches = ResourcePage.objects.search(query, operator="and", order_by_relevance=False)
+    return matches.get_queryset().order_by().values("pk")
 
 
 class ResourceFilterForm(forms.Form):
@@ -94,27 +104,27 @@ def _match_score_by_index(ranked):
 
 
 class ResourceFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search the library", max_length=200)
+    q = django_filters.CharFilter(method="apply", label="Search the library", max_length=200)
     type = django_filters.MultipleChoiceFilter(
-        method="filter_type", label="Type", widget=forms.CheckboxSelectMultiple
+        method="apply", label="Type", widget=forms.CheckboxSelectMultiple
     )
     topic = django_filters.MultipleChoiceFilter(
-        method="filter_topic", label="Topic", widget=forms.CheckboxSelectMultiple
+        method="apply", label="Topic", widget=forms.CheckboxSelectMultiple
     )
     audience = django_filters.MultipleChoiceFilter(
-        method="filter_audience", label="Audience", widget=forms.CheckboxSelectMultiple
+        method="apply", label="Audience", widget=forms.CheckboxSelectMultiple
     )
-    year_from = YearFilter(method="filter_year_from", label="From year")
-    year_to = YearFilter(method="filter_year_to", label="To year")
+    year_from = YearFilter(method="apply", label="From year")
+    year_to = YearFilter(method="apply", label="To year")
     free = django_filters.BooleanFilter(
-        method="filter_free", label="Free to access only", widget=forms.CheckboxInput
+        method="apply", label="Free to access only", widget=forms.CheckboxInput
     )
     sort = django_filters.ChoiceFilter(
         method="filter_nothing", label="Sort by", choices=SORT_CHOICES, empty_label=None
     )
 
-    # The order filters are applied in: search first, because the search backend needs the plain
-    # library queryset to build its ranked query on.
+    # Every filter is a condition on the resource row (`condition`); the search is a condition too
+    # (its matches), so the filters apply in any order and the facet counts can leave any one out.
     order = ["q", "type", "topic", "audience", "year_from", "year_to", "free"]
 
     class Meta:
@@ -173,24 +183,76 @@ class ResourceFilterSet(django_filters.FilterSet):
             return SORT_NEWEST
         return sort or (SORT_RELEVANCE if self.query else SORT_NEWEST)
 
+    def conditions(self):
+        """{filter name: Q} for every active filter, in `order` (invalid values are not active)."""
+        found = {}
+        for name in self.order:
+            value = self.values.get(name)
+            if value in (None, "", [], (), False):
+                continue
+            condition = self.condition(name, value)
+            if condition is not None:
+                found[name] = condition
+        return found
+
+    def condition(self, name, value):
+        """The Q a filter's value stands for (None: it filters nothing)."""
+        if name == "q":
+            value = value.strip()
+            return Q(pk__in=search_matches(value)) if value else None
+        if name == "type":
+            return Q(resource_type_id__in=self._slugs_to_ids("type", value))
+        if name in ("topic", "audience"):
+            mask = 0
+            for term in self.taxonomy[name]:
+                if term.slug in value:
+                    mask |= term.mask
+            return Q(GreaterThan(F(FACET_COLUMNS[name]).bitand(mask), 0))
+        if name == "year_from":
+            return Q(year__gte=value)
+        if name == "year_to":
+            return Q(year__lte=value)
+        if name == "free":
+            return Q(is_free=True)
+        return None
+
     def filter_queryset(self, queryset, exclude=()):
         """Applies every filter except those named in `exclude` (facet counts leave their own out)."""
-        values = self.values
-        for name in self.order:
-            if name in exclude:
-                continue
-            value = values.get(name)
-            if value in (None, "", [], ()):
-                continue
-            queryset = self.filters[name].filter(queryset, value)
+        for name, condition in self.conditions().items():
+            if name not in exclude:
+                queryset = queryset.filter(condition)
         return queryset
 
     def ordered(self, queryset):
+        """`queryset` (filtered) in the listing's order: best match first when searching and sorting
+        by relevance, else by the two fixed orders."""
         if self.sort_order == SORT_TITLE:
             return queryset.order_by(*TITLE_ORDER)
         if self.sort_order == SORT_NEWEST or not self.query:
             return queryset.order_by(*NEWEST_ORDER)
-        return queryset  # ranked by the search backend
+        return self.ranked(queryset)
+
+    def ranked(self, queryset):
+        """`queryset` (matching the search) best match first: the more of the query's words in the title,
+        the higher; then the search backend's rank (its score, then the newer page). The listing page
+        reads the same order without the per-result score (`library.services.best_matches`)."""
+        value = self.query
+        results = self.queryset.search(value, operator="and", order_by_relevance=True).annotate_score(
+            "_score"
+        )
+        ranked = results.get_queryset()
+        _match_score_by_index(ranked)
+        ranked = ranked.filter(pk__in=queryset.order_by().values("pk"))
+        return ranked.annotate(_title_hits=self.title_hits()).order_by("-_title_hits", *ranked.query.order_by)
+
+    def title_hits(self):
+        """How many of the query's words a resource's title holds (as an SQL expression)."""
+        words = title_words(self.query)
+        if not words:
+            return Value(0)
+        return reduce(
+            operator.add, (Case(When(listing_title__icontains=word, then=1), default=0) for word in words)
+        )
 
     @property
     def qs(self):
@@ -198,53 +260,15 @@ class ResourceFilterSet(django_filters.FilterSet):
             self._qs = self.ordered(self.filter_queryset(self.queryset.all()))
         return self._qs
 
-    # Filter methods -----------------------------------------------------------------------------
+    # Filter methods (django-filter's; each applies its condition) ----------------------------------
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # The database search backend returns a normal queryset (filtered on the index and ranked
-        # by `_score`), so the facet filters and counts compose with it in SQL.
-        results = queryset.search(value, operator="and", order_by_relevance=True).annotate_score("_score")
-        ranked = results.get_queryset()
-        _match_score_by_index(ranked)
-        # The backends' scores (BM25 on SQLite) barely tell a title match from a summary match, so
-        # the number of query words found in the title ranks first and the backend's score breaks ties.
-        words = title_words(value)
-        if not words:
-            return ranked
-        title_hits = reduce(
-            operator.add, (Case(When(title__icontains=word, then=1), default=0) for word in words)
-        )
-        return ranked.annotate(_title_hits=title_hits).order_by("-_title_hits", *ranked.query.order_by)
+    def apply(self, queryset, name, value):
+        condition = self.condition(name, value)
+        return queryset if condition is None else queryset.filter(condition)
 
     def _slugs_to_ids(self, facet, slugs):
         ids = self.ids_by_slug[facet]
         return [ids[slug] for slug in slugs if slug in ids]
-
-    def filter_type(self, queryset, name, value):
-        return queryset.filter(resource_type_id__in=self._slugs_to_ids("type", value))
-
-    def filter_topic(self, queryset, name, value):
-        # A subquery (not a join) so a resource with two chosen topics is listed once.
-        through = ResourcePage.topics.through.objects.filter(topic_id__in=self._slugs_to_ids("topic", value))
-        return queryset.filter(pk__in=through.values("resourcepage_id"))
-
-    def filter_audience(self, queryset, name, value):
-        through = ResourcePage.audiences.through.objects.filter(
-            audience_id__in=self._slugs_to_ids("audience", value)
-        )
-        return queryset.filter(pk__in=through.values("resourcepage_id"))
-
-    def filter_year_from(self, queryset, name, value):
-        return queryset.filter(year__gte=value)
-
-    def filter_year_to(self, queryset, name, value):
-        return queryset.filter(year__lte=value)
-
-    def filter_free(self, queryset, name, value):
-        return queryset.filter(is_free=True) if value else queryset
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -284,6 +308,24 @@ class ResourceFilterSet(django_filters.FilterSet):
         if values.get("free"):
             chips.append({"label": "Free to access", "query": without("free")})
         return chips
+
+    def applied(self):
+        """The (name, value) pairs of what this listing applies, each as the query string gives it when
+        it is canonical: no invalid or reported value (those are shown above the form), no default
+        (the sort a listing has anyway), no duplicate. The page cache stores a response only for
+        exactly these (`portal.cache.vary_on_query`)."""
+        values, reported = self.values, set(self.form.errors)
+        pairs = [("q", self.query)] if self.query and "q" not in reported else []
+        for facet in FACETS:
+            pairs.extend((facet, slug) for slug in values.get(facet) or [])
+        for name in ("year_from", "year_to"):
+            if values.get(name) is not None and name not in reported:
+                pairs.append((name, str(values[name])))
+        if values.get("free") and "free" not in reported:
+            pairs.append(("free", "1"))
+        if self.sort_order != (SORT_RELEVANCE if self.query else SORT_NEWEST):
+            pairs.append(("sort", self.sort_order))
+        return pairs
 
     def error_messages(self):
         """Human messages for every parameter that was ignored or not understood."""

@@ -1,40 +1,44 @@
 """Reading the library: the filtered listing with its facet counts, and the export rows.
 
-What must stay true: the listing runs the same fixed set of queries whatever the filters, sort or
-page: one for the page of results, two more when searching (the ranked matches), and, once after each
-change to the site's content, three for the taxonomy and three for the facet index. No query depends
-on how many results or options there are. `facet_counts` (SQL) is the definition the index's counts
-are tested against.
+What must stay true: the listing is `ResourceFilterSet`'s SQL and nothing else (its results are
+`ResourceFilterSet.qs`, its counts `facet_counts`), and it runs the same fixed set of queries whatever
+the filters, sort or page and however many resources there are: three for the taxonomy, one for
+every count, one for the page of results, and, when searching by best match, one for the ranking and
+one for the matches' title hits. Each reads the library's own columns and indexes on the resource row
+(`ResourcePage.listed_in` and the columns after it), never joining the page tree or the tag links for
+every resource, so the counts cost one pass over the library's counts index.
 """
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.utils.functional import SimpleLazyObject
+from django.db import connections
+from django.db.models import Count, F, IntegerField, Q, Value
 
-from portal.fragments import kept_pieces
-from portal.pagecache import cached_value
-
-from .facet_index import facet_index, search_matches
-from .filters import FACETS, SORT_RELEVANCE, ResourceFilterSet
+from .filters import FACET_COLUMNS, FACETS, SORT_RELEVANCE, ResourceFilterSet
 
 # The resource and tag modules, not the models package: the library page builds its listing from here.
 from .models.resource import RESOURCES_PER_PAGE, ResourcePage
 from .models.terms import Audience, ResourceType, Topic
 
+TAXONOMY_MODELS = {"type": ResourceType, "topic": Topic, "audience": Audience}
+
 
 def load_taxonomy():
-    """The three term lists, in display order (from the shared cache until the content changes)."""
-    return cached_value(
-        "library:taxonomy",
-        lambda: {
-            "type": list(ResourceType.objects.order_by("name")),
-            "topic": list(Topic.objects.order_by("name")),
-            "audience": list(Audience.objects.order_by("name")),
-        },
-        stable=True,
-        local=True,
-    )
+    """The three term lists, in display order, read in one query (each term with what the listing
+    uses: its id, name, slug and, for topics and audiences, its bit)."""
+    parts = [
+        model.objects.annotate(
+            facet=Value(facet), term_bit=F("bit") if facet != "type" else Value(None, IntegerField())
+        )
+        .order_by()
+        .values_list("facet", "pk", "name", "slug", "term_bit")
+        for facet, model in TAXONOMY_MODELS.items()
+    ]
+    taxonomy = {facet: [] for facet in TAXONOMY_MODELS}
+    for facet, pk, name, slug, bit in parts[0].union(*parts[1:], all=True).order_by("facet", "name"):
+        extra = {} if facet == "type" else {"bit": bit}
+        taxonomy[facet].append(TAXONOMY_MODELS[facet](pk=pk, name=name, slug=slug, **extra))
+    return taxonomy
 
 
 def build_filterset(library, params, taxonomy=None):
@@ -51,97 +55,97 @@ def _page_number(raw, num_pages):
     return min(max(number, 1), num_pages)
 
 
+# The filters with counts beside their options: each facet's counts leave out its own filter.
+COUNTED = (*FACETS, "free")
+
+
+def _rows(queryset):
+    """A values_list queryset's rows as the database gives them: no per-row conversion by the ORM (the
+    counts are integers, and the free flag's truth is all that is read)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def facet_counts(filterset):
-    """For each facet option, how many resources it would give with the other active filters.
+    """For each facet option, how many resources it would give with the other active filters; how many
+    the free-to-access box would give ("free"); and how many results there are ("total").
 
-    One grouped query per facet (never one per option), each counting over the resources that
-    match every filter except that facet's own, plus one query that counts both the free-to-access
-    box and the results themselves ("total"): both are counted over the resources matching every
-    filter but "free only", the results with that filter's condition when it is on.
+    One query, one pass over the library's counts index: its rows are grouped by type, free, topics
+    and audiences, and each group is counted under each facet's conditions (all the active filters
+    but that facet's own) as a `FILTER` clause; the filters no count leaves out (the search, the
+    years) are the query's WHERE. The groups' counts are then added up per option: a group counts for
+    its type, and for every topic and audience whose bit its columns hold.
     """
-    base = filterset.queryset
-
-    def others(facet):
-        # Ordering (the search ranking) is dropped, so that only the grouped column is selected.
-        return filterset.filter_queryset(base, exclude={facet}).order_by()
-
-    counts = {"type": dict(others("type").values_list("resource_type_id").annotate(n=Count("pk")))}
-    for facet, relation in (("topic", "topics"), ("audience", "audiences")):
-        # Grouping through the link table counts each resource once per term it has.
-        counts[facet] = dict(others(facet).values_list(relation).annotate(n=Count("pk")))
-    free = Q(is_free=True)
-    free_only = bool(filterset.values.get("free"))
-    counts.update(
-        others("free").aggregate(
-            free=Count("pk", filter=free),
-            total=Count("pk", filter=free) if free_only else Count("pk"),
-        )
+    conditions = filterset.conditions()
+    counted = {name: condition for name, condition in conditions.items() if name in COUNTED}
+    # A count leaving out a filter that is not active is the results' own count: one aggregate each
+    # for the results and for every active counted filter (none at all for an unfiltered page).
+    # Counting a column the counts index holds (never empty here), so PostgreSQL reads the index only.
+    aggregates = {"n_total": Count("listed_in", filter=Q(*counted.values()))}
+    for name in counted:
+        others = (condition for other, condition in counted.items() if other != name)
+        aggregates[f"n_{name}"] = Count("listed_in", filter=Q(*others))
+    columns = [FACET_COLUMNS["type"], "is_free", FACET_COLUMNS["topic"], FACET_COLUMNS["audience"]]
+    groups = (
+        filterset.queryset.filter(*(c for name, c in conditions.items() if name not in COUNTED))
+        .order_by()
+        .values_list(*columns)
+        .annotate(**aggregates)
     )
+    names = ["n_total", *(f"n_{name}" if name in counted else "n_total" for name in COUNTED)]
+    positions = [len(columns) + list(aggregates).index(name) for name in names]
+    counts = {facet: {} for facet in FACETS} | {"free": 0, "total": 0}
+    by_bits = {"topic": {}, "audience": {}}  # bits -> how many resources with exactly those terms
+    for row in _rows(groups):
+        type_id, is_free, topic_bits, audience_bits = row[:4]
+        n_total, n_type, n_topic, n_audience, n_free = (row[position] for position in positions)
+        if type_id is not None:
+            counts["type"][type_id] = counts["type"].get(type_id, 0) + n_type
+        by_bits["topic"][topic_bits] = by_bits["topic"].get(topic_bits, 0) + n_topic
+        by_bits["audience"][audience_bits] = by_bits["audience"].get(audience_bits, 0) + n_audience
+        if is_free:
+            counts["free"] += n_free
+        counts["total"] += n_total
+    for facet, found in by_bits.items():
+        for term in filterset.taxonomy[facet]:
+            counts[facet][term.pk] = sum(n for bits, n in found.items() if bits & term.mask)
     return counts
 
 
-def attach_terms(resources, index, taxonomy):
-    """Sets `topic_list` and `audience_list` on each resource from the facet index (no query)."""
-    for facet, attr in (("topic", "topic_list"), ("audience", "audience_list")):
-        terms = {term.pk: term for term in taxonomy[facet]}
-        for resource in resources:
-            position = index.positions.get(resource.pk)
-            ids = index.term_ids[facet][position] if position is not None else ()
-            setattr(resource, attr, sorted((terms[i] for i in ids if i in terms), key=lambda t: t.name))
-    return resources
+def best_matches(filterset, offset, limit):
+    """The ids of one page of a search's results, best match first, in `ResourceFilterSet.ranked`'s
+    order (title hits, then the search backend's rank), in one query (`portal.search_backend.best_first`:
+    on SQLite without the per-result score subquery `.qs` would run)."""
+    from portal.search_backend import best_first  # the backend's models load after this app's
 
-
-def resource_cards(request, listing):
-    """The HTML of each result's card, in order (`portal.fragments.kept_pieces`): a page whose cards
-    are all kept reads none of its resources; otherwise one query loads the page's resources."""
-
-    def load(missing):
-        return listing["resources"]
-
-    return kept_pieces(
-        request, "library:card", listing["window"], load, "library/resource_card.html", "resource"
-    )
+    others = filterset.filter_queryset(filterset.queryset, exclude={"q"})
+    return best_first(others, filterset.query, filterset.title_hits(), offset, offset + limit)
 
 
 def library_listing(library, params):
-    """Everything the library page shows for one query string.
-
-    Filtering, counting and ordering use the library's facet index (`library.facet_index`), so the
-    page asks the database only for its own resources (and, when searching, for the ranked matches);
-    `facet_counts` and `ResourceFilterSet.qs` define what the index must agree with.
-    """
+    """Everything the library page shows for one query string."""
     taxonomy = load_taxonomy()
     filterset = build_filterset(library, params, taxonomy)
-    index = facet_index(library)
-    query = filterset.query
-    ranked = matched = None
-    if query:
-        ranked, matched = search_matches(index, library, query)
-    counts = index.counts(filterset, matched)
+    counts = facet_counts(filterset)
     count = counts["total"]
 
     paginator = Paginator(range(count), RESOURCES_PER_PAGE)
     number = _page_number(params.get("page", 1), paginator.num_pages)
     offset = (number - 1) * RESOURCES_PER_PAGE
     sort = filterset.sort_order
-    window = index.window(
-        index.select(filterset, matched),
-        sort,
-        offset,
-        RESOURCES_PER_PAGE,
-        ranked=ranked if sort == SORT_RELEVANCE else None,
-        query=query,
-    )
-
-    def load_resources():
-        found = library.resources().filter(pk__in=window or [0]).select_related("resource_type", "document")
-        by_id = {resource.pk: resource for resource in found}
-        return attach_terms([by_id[pk] for pk in window if pk in by_id], index, taxonomy)
-
-    # Read from the database only when used: the page shows its results' cards, which are kept
-    # (`resource_cards`), so a page whose cards are all kept asks for none of them.
-    resources = SimpleLazyObject(load_resources)
-    page_obj = PaginatorPage(window, number, paginator)
+    cards = ResourcePage.objects.select_related("resource_type")
+    if sort == SORT_RELEVANCE:
+        window = best_matches(filterset, offset, RESOURCES_PER_PAGE)
+        # Asked even for no match (`[0]`): the page's queries are the same whatever is found.
+        found = {resource.pk: resource for resource in cards.filter(pk__in=window or [0])}
+        resources = [found[pk] for pk in window if pk in found]
+    else:
+        resources = list(filterset.qs.select_related("resource_type")[offset : offset + RESOURCES_PER_PAGE])
+    for resource in resources:
+        resource.topic_list = [term for term in taxonomy["topic"] if resource.topic_bits & term.mask]
+    page_obj = PaginatorPage(resources, number, paginator)
 
     values = filterset.values
     facets = []
@@ -160,8 +164,11 @@ def library_listing(library, params):
         facets.append({"name": facet, "label": label, "options": options})
 
     chips = filterset.active_filters()
+    applied = filterset.applied()
+    if number > 1 and str(params.get("page", "")) == str(number):
+        applied.append(("page", str(number)))
     return {
-        "window": window,
+        "applied": applied,
         "form": filterset.form,
         "facets": facets,
         "free_count": counts["free"],
@@ -169,15 +176,11 @@ def library_listing(library, params):
         "resources": resources,
         "filterset": filterset,
         "count": count,
-        "query": query,
+        "query": filterset.query,
         "sort": sort,
         "chips": chips,
         "errors": filterset.error_messages(),
         "is_filtered": bool(chips),
-        # Everything the facet checkboxes show, so the template can keep their HTML (`stablecache`).
-        "facets_key": repr(
-            [(f["name"], [(o["slug"], o["count"], o["selected"]) for o in f["options"]]) for f in facets]
-        ),
     }
 
 

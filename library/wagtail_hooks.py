@@ -3,7 +3,6 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from portal import audit
-from portal.pagecache import cached_value, public
 
 from .feeds import resource_feed_links
 from .filters import feed_query
@@ -46,31 +45,28 @@ def register_library_report_menu_item():
     return MenuItem("Resources needing tags", reverse("library_needing_tags"), icon_name="tag", order=800)
 
 
-def _main_library():
-    """The site's (first) public library, from the shared cache until the content changes."""
-    return cached_value(
-        "library:main", lambda: public(LibraryPage.objects.live()).order_by("path").first(), stable=True
-    )
+def _main_library(request):
+    """The site's (first) public library, read once per request (the home page asks twice)."""
+    if not hasattr(request, "_main_library"):
+        request._main_library = LibraryPage.objects.live().public().order_by("path").first()
+    return request._main_library
 
 
 def _home_section_resources(library):
     resources = library.resources().select_related("resource_type")
-    featured = list(resources.filter(is_featured=True).order_by("-first_published_at", "-pk")[:3])
-    latest = list(
-        resources.exclude(pk__in=[r.pk for r in featured]).order_by("-first_published_at", "-pk")[:4]
-    )
+    # First publication as the listing keeps it on the resource row (its "latest" index orders by it).
+    newest = ("-listing_published_at", "-pk")
+    featured = list(resources.filter(is_featured=True).order_by(*newest)[:3])
+    latest = list(resources.exclude(pk__in=[r.pk for r in featured]).order_by(*newest)[:4])
     return featured, latest
 
 
 @hooks.register("home_page_sections")
 def library_home_section(request, page):
-    library = _main_library()
+    library = _main_library(request)
     if library is None:
         return None
-    # Nothing here depends on the time, only on the content: cached until the content changes.
-    featured, latest = cached_value(
-        "library:home-section", lambda: _home_section_resources(library), stable=True
-    )
+    featured, latest = _home_section_resources(library)
     if not featured and not latest:
         return None
     return {
@@ -87,7 +83,7 @@ def library_feed_links(request, page):
     """On a library page, the feed of the view being looked at (its filters); elsewhere the whole library's."""
     if isinstance(page, LibraryPage):
         return resource_feed_links(request, page, feed_query(request.GET))
-    library = _main_library()
+    library = _main_library(request)
     return resource_feed_links(request, library) if library else []
 
 

@@ -31,6 +31,7 @@ from accounts.models import CONTRIBUTORS
 from payments import services as payments_services
 from payments.errors import ClaimError
 from portal import audit, ratelimit
+from portal.cache import purging
 from portal.http import client_ip
 from portal.locking import lock_one, race_point
 
@@ -149,7 +150,7 @@ def apply(opportunity, *, data, request=None, user=None, now=None):
     now = now or timezone.now()
     email = data["email"].strip().lower()
     duplicate = None
-    with transaction.atomic():
+    with transaction.atomic(), purging(opportunity):
         # The page row is the lock for "one application per e-mail": two first attempts wait in turn.
         opportunity = lock_one(
             OpportunityPage.objects.all(), pk=opportunity.pk, timeout_error=ApplicationBusy
@@ -200,7 +201,7 @@ def apply(opportunity, *, data, request=None, user=None, now=None):
 
 def change_application(application, *, data):
     """The applicant changes their details, answers or needs while the application is open."""
-    with transaction.atomic():
+    with transaction.atomic(), purging(application.opportunity):
         locked = _lock(application)
         _require(locked, Status.open(), "changed")
         for name in EDITABLE:
@@ -214,7 +215,7 @@ def change_application(application, *, data):
 
 def withdraw(application):
     """The applicant withdraws (received, shortlisted or offered -> withdrawn)."""
-    with transaction.atomic():
+    with transaction.atomic(), purging(application.opportunity):
         locked = _lock(application)
         _require(locked, Status.open(), "withdrawn")
         previous, now = locked.status, timezone.now()
@@ -237,7 +238,7 @@ def decide(application, *, to_status, actor, note=""):
     if to_status not in DECISIONS:
         raise ApplicationRefused("That is not a decision that can be made here.")
     allowed, email_kind = DECISIONS[to_status]
-    with transaction.atomic():
+    with transaction.atomic(), purging(application.opportunity):
         locked = _lock(application)
         _require(locked, allowed, f"moved to {Status(to_status).label.lower()}")
         previous, now = locked.status, timezone.now()
@@ -256,7 +257,7 @@ def decline_offer(application, *, actor=None):
     """The applicant declines an offer by their link (actor None), or a coordinator records it."""
     if actor is not None:
         return decide(application, to_status=Status.DECLINED, actor=actor, note="Declined the offer")
-    with transaction.atomic():
+    with transaction.atomic(), purging(application.opportunity):
         locked = _lock(application)
         _require(locked, [Status.OFFERED], "declined")
         now = timezone.now()
@@ -294,7 +295,7 @@ def accept_offer(application, *, actor=None):
     changes nothing and sends nothing."""
     if actor is not None:
         _require_coordinator(actor)
-    with transaction.atomic():
+    with transaction.atomic(), purging(application.opportunity):
         locked = _lock(application)
         if locked.status == Status.ACCEPTED:
             return AcceptResult(_sync(application, locked), already_accepted=True)

@@ -1,22 +1,8 @@
 """The page cache: whole anonymous pages kept per address, purged per address, checked in the database.
 
-Served and stored: GET requests without session, messages or ``Authorization``, outside
-``PAGE_CACHE_EXCLUDED_PATHS``; 200 answers that set no cookie or message, are not private and hold no
-real CSRF token (forms carry a placeholder, filled in per visitor on the way out).
-Keys: the release, host, path and *known* query parameters (page types' ``cache_query_params`` and
-``PAGE_CACHE_QUERY_PARAMS``), sorted, empty values and ``page=1`` dropped. Unknown parameters (``utm_*``,
-junk) share the page without them: an answer is stored only when the request had no other parameter and
-the page said (``vary_on_query``) it rendered exactly those. Free text (``q``) shares
-``PAGE_CACHE_SEARCH_SLOTS`` slots per path, so random searches cannot grow the cache.
-Correct by the database, fast by the cache: a purge is a ``CachePurge`` row written when the change
-commits. An entry keeps the last purge id seen before its render began and is served only while no purge
-of its path (or of the whole site, ``"*"``) came after: a Redis that was unreachable, flushed or restored
-never brings a page back. Writes nobody mapped purge the whole site; services name what they change with
-``purging(...)``; saving, publishing, unpublishing, moving or deleting a page purges its address, its
-ancestors' (the listings above it) and ``PAGE_CACHE_LISTING_PATHS``. After a soft purge one visitor
-renders while others get the previous copy for at most ``PAGE_CACHE_STALE_SECONDS``; unpublishing,
-deleting, moving and view restrictions purge hard (never stale).
-"""
+A purge is a ``CachePurge`` row written with the change and again at commit; a cached page is served only
+while no purge of its address (or of ``"*"``, the whole site) is newer than its render. Keys: the release,
+host, path and known query parameters. docs/architecture.md ("The page cache") tells the whole design."""
 
 import hashlib
 import importlib.metadata
@@ -30,7 +16,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -45,46 +30,9 @@ logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "pagecache-csrf-placeholder-2c6f0e"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 SOFT, HARD = 1, 2
-_local, _lock = threading.local(), threading.Lock()
-_pending, _memo = {}, {"logged": {}, "pruned": 0.0}  # paths to purge at the next commit; values made once
-
-
-def log_once_a_minute(what, exc):
-    if time.monotonic() - _memo["logged"].get(what, -60.0) >= 60:
-        _memo["logged"][what] = time.monotonic()
-        logger.error("%s is unavailable (logged once a minute): %r", what, exc)
-
-
-class FailSoftRedisCache(RedisCache):
-    """Django's Redis cache that never raises: a Redis that is down or slow (short socket timeouts in
-    ``OPTIONS``) answers as an empty cache and is left alone for ``RETRY_SECONDS``, so an outage costs
-    requests nothing. Wagtail's own code (``Site.find_for_request``) reads the default cache too."""
-
-    RETRY_SECONDS = 5.0
-    _down_until = 0.0
-
-    def _soft(self, name, fallback, *args, **kwargs):
-        if time.monotonic() >= self._down_until:
-            try:
-                return getattr(super(), name)(*args, **kwargs)
-            except Exception as exc:  # whatever the client raises, the cache is a miss
-                self._down_until = time.monotonic() + self.RETRY_SECONDS
-                log_once_a_minute("the shared cache", exc)
-        return fallback() if fallback in (dict, list) else fallback
-
-    def get(self, key, default=None, version=None):
-        return self._soft("get", default, key, default, version)
-
-
-for _name, _fallback in (("get_many", dict), ("has_key", False), ("add", False), ("set", None),
-                         ("set_many", list), ("touch", False), ("delete", False), ("delete_many", None),
-                         ("clear", None)):  # fmt: skip
-    setattr(
-        FailSoftRedisCache, _name, lambda self, *a, _n=_name, _f=_fallback, **k: self._soft(_n, _f, *a, **k)
-    )
-
-
-# --- purges -------------------------------------------------------------------------------------
+_DAY, _NOT_KEPT = timedelta(days=1), {"x-page-cache", "content-length"}
+_local = threading.local()  # .pending: paths to purge again at this thread's next commit
+_memo = {"pruned": 0.0}  # values made once per process
 
 
 def _digest(text):
@@ -92,8 +40,7 @@ def _digest(text):
 
 
 def page_paths(page):
-    """A page's address and its ancestors' on every site holding it (Wagtail's cached site roots), and
-    what the ``page_cache_paths`` hooks say lists it elsewhere (a feed)."""
+    """A page's address, its ancestors' (Wagtail's cached site roots) and its ``page_cache_paths`` hooks'."""
     from wagtail import hooks
     from wagtail.models import Site
 
@@ -106,32 +53,20 @@ def page_paths(page):
 
 
 def purge(*targets, hard=False, listings=False):
-    """Purge pages (with their ancestors) or paths (``"*"``: the whole site) when the transaction commits
-    (at once outside one); ``listings`` adds ``PAGE_CACHE_LISTING_PATHS``. A CDN in front
-    (``WAGTAILFRONTENDCACHE``) is sent the same addresses."""
+    """Purge pages (with their ancestors) or paths (``"*"``: the whole site); ``listings`` adds
+    ``PAGE_CACHE_LISTING_PATHS``. A CDN in front (``WAGTAILFRONTENDCACHE``) is sent the same addresses."""
     paths = set(settings.PAGE_CACHE_LISTING_PATHS) if listings else set()
     for target in targets:
         paths |= {target} if isinstance(target, str) else page_paths(target)
-    level = HARD if hard else SOFT
-    if transaction.get_connection().in_atomic_block:
-        # Written with the change (it commits or rolls back with it) and again once it has committed,
-        # so a render that began before the commit, whatever ids it saw, is older than a purge.
-        _write({path: level for path in paths}, frontend=False)
-        with _lock:
-            for path in paths:
-                _pending[path] = max(level, _pending.get(path, 0))
-        # The first callback to run writes all that is pending: a rolled-back transaction's paths go
-        # with the next commit (a purge too many, never one too few).
-        transaction.on_commit(_write_pending, robust=True)
-    else:
-        _write({path: level for path in paths})
-
-
-def _write_pending():
-    with _lock:
-        pending = dict(_pending)
-        _pending.clear()
-    _write(pending)
+    level, in_transaction = HARD if hard else SOFT, transaction.get_connection().in_atomic_block
+    _write(dict.fromkeys(paths, level), frontend=not in_transaction)
+    if in_transaction:
+        # Written with the change (it stands or falls with it) and again once it has committed, so a
+        # render that began before the commit, whatever ids it saw, is older than a purge. The first
+        # callback to run writes what is pending; a rolled-back transaction's paths go with the next.
+        pending = _local.__dict__.setdefault("pending", {})
+        pending.update({path: max(level, pending.get(path, 0)) for path in paths})
+        transaction.on_commit(lambda: _write(_local.__dict__.pop("pending", {})), robust=True)
 
 
 def _write(pending, frontend=True):
@@ -166,22 +101,15 @@ def purging(*targets, hard=False):
 def _on_write(sender, instance=None, raw=False, update_fields=None, **kwargs):
     from wagtail.models import Page, PageViewRestriction, Site
 
-    meta, ignored = sender._meta, {label.lower() for label in settings.PAGE_CACHE_IGNORE}
-    if raw or sender.__module__ == "__fake__" or getattr(_local, "mapped", 0):  # fixtures, migrations
-        return
-    if meta.app_label in ignored or meta.label_lower in ignored:
-        return
-    if update_fields and set(update_fields) <= {"last_login"}:
-        return
+    skip = raw or sender.__module__ == "__fake__" or getattr(_local, "mapped", 0)
+    if skip or update_fields == {"last_login"}:
+        return  # fixtures, migrations' models, writes a service mapped, sign-ins
+    if {sender._meta.app_label, sender._meta.label_lower} & {x.lower() for x in settings.PAGE_CACHE_IGNORE}:
+        return  # never shown on a page
     if isinstance(instance, Page):  # drafts too: one render too many at most
         purge(instance, hard=kwargs.get("signal") is post_delete or not instance.live, listings=True)
     else:
         purge("*", hard=issubclass(sender, PageViewRestriction | Site))
-
-
-def _on_m2m(sender, instance, action, **kwargs):
-    if action.startswith("post_"):
-        _on_write(type(instance), instance=instance)
 
 
 def _on_page_event(sender, instance, url_path_before=None, **kwargs):
@@ -209,12 +137,15 @@ def connect_signals():
     task_finished.connect(_on_task_finished, dispatch_uid="pagecache-index-task")
     post_save.connect(_on_write, dispatch_uid="pagecache-save")
     post_delete.connect(_on_write, dispatch_uid="pagecache-delete")
-    m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
+    m2m_changed.connect(
+        lambda sender, instance, action, **kw: (
+            action.startswith("post_") and _on_write(type(instance), instance)
+        ),
+        dispatch_uid="pagecache-m2m",
+        weak=False,
+    )
     for name, signal in (("pub", page_published), ("unpub", page_unpublished), ("move", post_page_move)):
         signal.connect(_on_page_event, dispatch_uid=f"pagecache-{name}")
-
-
-# --- keys ---------------------------------------------------------------------------------------
 
 
 def _ttl():
@@ -222,8 +153,7 @@ def _ttl():
 
 
 def release():
-    """The deploy: ``RELEASE_ID``, or a hash of Wagtail's version and the project's code, templates and
-    static sources (``PAGE_CACHE_RELEASE_APPS``): a deploy never serves old pages."""
+    """The deploy: ``RELEASE_ID``, or a hash of Wagtail's version and ``PAGE_CACHE_RELEASE_APPS``' files."""
     if "release" not in _memo:
         from django.apps import apps
 
@@ -253,16 +183,11 @@ def _normalise(pairs):
 
 
 def _query(request, known_only=True, slot=False):
-    known, pairs = known_params(), []
-    for name in request.GET:
-        for value in request.GET.getlist(name):
-            if slot and name == "q" and value.strip():
-                name, value = (
-                    "q~",
-                    str(int(_digest(value.strip())[:8], 16) % settings.PAGE_CACHE_SEARCH_SLOTS),
-                )
-            if name in known or name == "q~" or not known_only:
-                pairs.append((name, value))
+    """The request's (known) parameters, normalised; with `slot`, free text as one of a few slots."""
+    known, slots = known_params(), settings.PAGE_CACHE_SEARCH_SLOTS
+    pairs = [(n, v) for n in request.GET for v in request.GET.getlist(n) if n in known or not known_only]
+    if slot:  # free text: one of a few slots (the entry's address tells them apart)
+        pairs = [(n, str(int(_digest(v)[:8], 16) % slots) if n == "q" and v.strip() else v) for n, v in pairs]
     return _normalise(pairs)
 
 
@@ -276,9 +201,6 @@ def cache_until(request, moment):
     request._page_cache_until = min(moment, getattr(request, "_page_cache_until", moment))
 
 
-# --- the middleware -----------------------------------------------------------------------------
-
-
 def csrf(request):
     """Context processor replacing Django's ``csrf``: a placeholder on pages that may be stored."""
     if getattr(request, "_page_cache_candidate", False):
@@ -288,14 +210,11 @@ def csrf(request):
 
 def request_is_cacheable(request):
     cookies = {settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGES_COOKIE_NAME", "messages")}
-    bypass = getattr(settings, "PAGE_CACHE_BYPASS_HEADER", None)  # the bench settings only
+    headers = {"HTTP_AUTHORIZATION", getattr(settings, "PAGE_CACHE_BYPASS_HEADER", "")}  # bypass: bench only
+    if request.method != "GET" or not settings.PAGE_CACHE_ENABLED or cookies & set(request.COOKIES):
+        return False
     return not (
-        request.method != "GET"
-        or not settings.PAGE_CACHE_ENABLED
-        or "HTTP_AUTHORIZATION" in request.META
-        or cookies & set(request.COOKIES)
-        or (bypass and bypass in request.META)
-        or request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+        headers & set(request.META) or request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
     )
 
 
@@ -359,18 +278,10 @@ class PageCacheMiddleware:
         stamp = CachePurge.objects.aggregate(last=Max("pk"))["last"] or 0  # before the render reads
         request._page_cache_candidate = True
         response = self.get_response(request)
-        until = min(
-            now + timedelta(seconds=_ttl()), getattr(request, "_page_cache_until", now + timedelta(1))
-        )
-        said = getattr(request, "_page_cache_query", "")
-        if (
-            response_is_storable(request, response)
-            and _query(request, False) == query == said
-            and until > now
-        ):
-            headers = [
-                (k, v) for k, v in response.items() if k.lower() not in {"x-page-cache", "content-length"}
-            ]
+        until = min(now + timedelta(seconds=_ttl()), getattr(request, "_page_cache_until", now + _DAY))
+        said = _query(request, known_only=False) == query == getattr(request, "_page_cache_query", "")
+        if said and until > now and response_is_storable(request, response):
+            headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_KEPT]
             entry = {"address": address, "stamp": stamp, "until": until, "status": response.status_code}
             cache.set(key, {**entry, "headers": headers, "content": response.content}, _ttl())
             cache.delete(f"{key}:rendering")
@@ -384,8 +295,5 @@ class PageCacheMiddleware:
             response[name] = value
         response["X-Page-Cache"] = how
         _finish(request, response, shared=True)
-        modified = response.get("Last-Modified")
-        modified = parse_http_date_safe(modified) if modified else None
-        return get_conditional_response(
-            request, etag=response.get("ETag"), last_modified=modified, response=response
-        )
+        modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(request, response.get("ETag"), modified, response)

@@ -15,7 +15,7 @@ import hashlib
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
-from .cache import log_once_a_minute
+from .cache_backend import log_once_a_minute
 
 _fallback = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 

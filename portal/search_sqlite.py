@@ -2,6 +2,8 @@
 SQLite search models exist only there)."""
 
 from django.db import connections
+from django.db.models import BigIntegerField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
 from modelsearch.backends.database.sqlite.sqlite import (
     SQLiteAutocompleteQueryCompiler,
@@ -27,9 +29,9 @@ def _rows(queryset):
 class RankedMixin:
     """For Wagtail's SQLite query compilers (search and autocomplete): the ranking in one pass."""
 
-    def scores(self):
-        """{object id (text): score} for every match, in one pass; None when this search is not a
-        plain ranked match (Wagtail's own path handles those)."""
+    def scored_entries(self):
+        """The matching index entries annotated with their `score`, read in one pass over the full-text
+        index; None when this search is not a plain ranked match (Wagtail's own path handles those)."""
         if not self.order_by_relevance:
             return None
         normalized = normalize(self.query)
@@ -39,11 +41,39 @@ class RankedMixin:
         search_query = self.build_search_query(normalized, config=config)
         match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS, search_query)
         rank = self._build_rank_expression(self.get_search_vectors(), config)
-        entries = (
+        return (
             SQLiteFTSIndexEntry.objects.filter(match)
             .filter(index_entry__content_type__in=get_descendants_content_types_pks(self.queryset.model))
             .annotate(score=rank)
         )
+
+    def best_first(self, allowed, first_by, start, stop):
+        """The primary keys of `allowed`'s matches from `start` to `stop`, highest `first_by` first, then
+        in Wagtail's order (score, then the higher id), in one query: each match's `first_by` is read
+        from its row in `allowed`, which leaves out the matches `allowed` does not hold. None when
+        this search is not a plain ranked match."""
+        entries = self.scored_entries()
+        if entries is None:
+            return None
+        # Index entries hold the object's id as text: compared as a number, the row is found by its key.
+        row = Cast(OuterRef("index_entry__object_id"), output_field=BigIntegerField())
+        first = allowed.filter(pk=row).order_by().annotate(_first=first_by).values("_first")[:1]
+        ranked = (
+            entries.annotate(
+                first=Subquery(first),
+                object_pk=Cast("index_entry__object_id", output_field=BigIntegerField()),
+            )
+            .filter(first__isnull=False)
+            .order_by("-first", "score", "-object_pk")
+        )
+        return [object_pk for (object_pk,) in _rows(ranked.values_list("object_pk")[start:stop])]
+
+    def scores(self):
+        """{object id (text): score} for every match, in one pass; None when this search is not a
+        plain ranked match (Wagtail's own path handles those)."""
+        entries = self.scored_entries()
+        if entries is None:
+            return None
         self._matched_ids = entries.values("index_entry__object_id")
         scores = {}
         for object_id, score in _rows(entries.values_list("index_entry__object_id", "score")):

@@ -6,10 +6,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
-from portal.pagecache import public
+from portal.cache import vary_on_query
 
-from ..filters import feed_query
-from ..services import library_listing, resource_cards
+from ..filters import FACETS
+from ..services import library_listing
 from .resource import ResourcePage
 
 
@@ -23,6 +23,9 @@ class LibraryPage(Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
 
+    # Every query parameter the page reads (the page cache keys pages by these alone).
+    cache_query_params = ("q", *FACETS, "year_from", "year_to", "free", "sort", "page")
+
     parent_page_types = ["home.HomePage"]
     subpage_types = ["library.ResourcePage"]
 
@@ -30,15 +33,14 @@ class LibraryPage(Page):
         verbose_name = "library page"
 
     def resources(self):
-        """Every live resource in this library (the base of the listing, the export and the API)."""
-        return public(ResourcePage.objects.live().descendant_of(self))
-
-    def head_varies_with(self, request):
-        """Besides content, the page's <head> announces the feed of the view looked at (its filters)."""
-        return [feed_query(request.GET)]
+        """Every live, public resource in this library (the base of the listing, the export and the
+        feeds): those it lists, by their own column (`ResourcePage.listed_in`, kept equal to
+        `ResourcePage.objects.live().public().child_of(self)` by `refresh_listing`)."""
+        return ResourcePage.objects.filter(listed_in=self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["listing"] = listing = library_listing(self, request.GET)
-        context["cards"] = resource_cards(request, listing)
+        # What this response shows: the page cache stores it only for exactly these parameters.
+        vary_on_query(request, listing["applied"])
         return context

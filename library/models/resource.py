@@ -1,9 +1,11 @@
-"""A resource in the library, and the limits its fields keep to."""
+"""A resource in the library, the limits its fields keep to, and the columns the listing reads."""
+
+from datetime import UTC, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models
+from django.db import connections, models
 from modelcluster.fields import ParentalManyToManyField
 from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -18,8 +20,24 @@ from home.blocks import BaseStreamBlock
 from .terms import Audience, ResourceType, Topic
 
 RESOURCES_PER_PAGE = 20
+# The listing's publication date of a resource never published: before any real one.
+NEVER_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+# What a resource's listing columns are worked out from (a save naming none of these leaves them be).
+LISTING_SOURCES = {"title", "live", "first_published_at", "year", "topics", "audiences"}
+# The columns themselves, in the order `refresh_listing` works them out.
+LISTING_COLUMNS = [
+    "listed_in",
+    "listing_title",
+    "listing_year",
+    "listing_published_at",
+    "topic_bits",
+    "audience_bits",
+]
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
+
+# The columns the listing's filters read, which its order indexes hold too (see ResourcePage.Meta).
+FILTERED_COLUMNS = ["resource_type", "is_free", "year", "topic_bits", "audience_bits"]
 
 # Only web links: javascript:, data: or ftp: links would be unsafe or useless to visitors.
 http_url_validator = URLValidator(
@@ -79,6 +97,27 @@ class ResourcePage(Page):
         help_text='Shown as "Suggested by": the community member who suggested it, only if they agreed.',
     )
 
+    # The listing's columns, kept by `refresh_listing` after every change to what they are worked out
+    # from (this page's save, unpublishing, moves, view restrictions, deleted tags): the library
+    # filters, counts and orders its resources from this row and its indexes alone, never joining
+    # the page tree, the tag links or the page table (a join costs a lookup per resource).
+    listed_in = models.ForeignKey(
+        "library.LibraryPage",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the listing's indexes below start with it
+        help_text="The library listing this resource: its parent, while it is live and public.",
+    )
+    listing_title = models.CharField(max_length=255, blank=True, editable=False)
+    listing_year = models.PositiveSmallIntegerField(default=0, editable=False)  # 0: no year, last
+    listing_published_at = models.DateTimeField(default=NEVER_PUBLISHED, editable=False)
+    # One bit per topic and audience (`Topic.bit`, `Audience.bit`): a filter is `bits & mask`.
+    topic_bits = models.BigIntegerField(default=0, editable=False)
+    audience_bits = models.BigIntegerField(default=0, editable=False)
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
@@ -110,6 +149,7 @@ class ResourcePage(Page):
         index.FilterField("year"),
         index.FilterField("is_free"),
         index.FilterField("resource_type"),
+        index.FilterField("listed_in"),  # a library's resources are searched as `LibraryPage.resources()`
     ]
 
     parent_page_types = ["library.LibraryPage"]
@@ -130,10 +170,32 @@ class ResourcePage(Page):
 
     class Meta:
         verbose_name = "resource"
+        # Each starts with the library and holds every column a filter reads, so the listing reads
+        # its indexes only: the facet counts (grouped in this order) and the two orders of results.
         indexes = [
-            # Covers the listing's narrow filters and facet grouping (type, free, year) without
-            # reading the wide rows (summary, body).
-            models.Index(fields=["resource_type", "is_free", "year"], name="library_res_type_free_year"),
+            models.Index(
+                fields=["listed_in", "resource_type", "is_free", "topic_bits", "audience_bits", "year"],
+                name="library_res_listing_counts",
+            ),
+            models.Index(
+                fields=[
+                    "listed_in",
+                    "-listing_year",
+                    "-listing_published_at",
+                    "-page_ptr",
+                    *FILTERED_COLUMNS,
+                ],
+                name="library_res_listing_newest",
+            ),
+            models.Index(
+                fields=["listed_in", "listing_title", "page_ptr", *FILTERED_COLUMNS],
+                name="library_res_listing_title",
+            ),
+            # The home page's featured and latest resources: newest first publication first.
+            models.Index(
+                fields=["listed_in", "-listing_published_at", "-page_ptr", "is_featured"],
+                name="library_res_listing_latest",
+            ),
         ]
 
     def structured_data(self, request):
@@ -186,6 +248,14 @@ class ResourcePage(Page):
     def audience_names(self):
         return [audience.name for audience in self.audiences.all()]
 
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        # After the save: the parental tags are written by then.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or LISTING_SOURCES & set(update_fields):
+            refresh_listing(ResourcePage.objects.filter(pk=self.pk))
+        return result
+
     def clean(self):
         super().clean()
         if self.external_url:
@@ -202,3 +272,60 @@ class ResourcePage(Page):
         if self.document_id:
             return self.document.url
         return ""
+
+
+def _bits(relation, ids):
+    """{resource id: the OR of its terms' bits} for one tag relation ("topics" or "audiences")."""
+    through = getattr(ResourcePage, relation).through
+    term = ResourcePage._meta.get_field(relation).related_model._meta.model_name
+    bits = {}
+    for resource_id, bit in through.objects.filter(
+        resourcepage_id__in=ids, **{f"{term}__bit__isnull": False}
+    ).values_list("resourcepage_id", f"{term}__bit"):
+        bits[resource_id] = bits.get(resource_id, 0) | 1 << bit
+    return bits
+
+
+def refresh_listing(resources, batch_size=2000):
+    """Sets the listing columns of `resources` (a ResourcePage queryset) from the database; returns
+    how many rows changed.
+
+    What must stay true, for every resource, after every change: `listed_in` is its parent library
+    exactly when the resource is in `ResourcePage.objects.live().public()` (Wagtail's own
+    definition, read here), and is empty otherwise; the other columns copy the page's title, year and
+    first publication, and hold the bits of its topics and audiences. tests/library/test_listing_columns.py
+    checks this after each kind of change.
+    """
+    library_model = ResourcePage._meta.get_field("listed_in").related_model
+    columns = [ResourcePage._meta.get_field(name).column for name in LISTING_COLUMNS]
+    connection = connections[resources.db]
+    changed = []
+    ids = list(resources.order_by().values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        rows = ResourcePage.objects.filter(pk__in=chunk)
+        shown = set(rows.live().public().values_list("pk", flat=True))
+        pages = list(rows.values_list("pk", "path", "title", "year", "first_published_at", *columns))
+        parents = {path[: -Page.steplen] for _pk, path, *_rest in pages}
+        libraries = dict(library_model.objects.filter(path__in=parents).values_list("path", "pk"))
+        topics, audiences = _bits("topics", chunk), _bits("audiences", chunk)
+        for pk, path, title, year, published, *current in pages:
+            wanted = [
+                libraries.get(path[: -Page.steplen]) if pk in shown else None,
+                title[:255],
+                year or 0,
+                published or NEVER_PUBLISHED,
+                topics.get(pk, 0),
+                audiences.get(pk, 0),
+            ]
+            if wanted != current:
+                wanted[3] = connection.ops.adapt_datetimefield_value(wanted[3])
+                changed.append((*wanted, pk))
+    if changed:
+        # One UPDATE a row: bulk_update's CASE expressions grow with the batch (minutes for 100,000).
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+        table, key = quote(ResourcePage._meta.db_table), quote(ResourcePage._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", changed)  # noqa: S608
+    return len(changed)

@@ -170,13 +170,12 @@ REDIS_OPTIONS = {
     "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "0.25")),
     "socket_timeout": float(env("REDIS_TIMEOUT", "0.5")),
 }
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"},
-}
+# Local memory (one process): room for every page of a small site (Django's default is 300 entries).
+_LOCAL = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+CACHES = {"default": {**_LOCAL, "LOCATION": "default"}, "counters": {**_LOCAL, "LOCATION": "counters"}}
 if REDIS_URL:
     CACHES["default"] = {
-        "BACKEND": "portal.cache.FailSoftRedisCache",
+        "BACKEND": "portal.cache_backend.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
         "OPTIONS": REDIS_OPTIONS,
@@ -243,7 +242,7 @@ PAGE_CACHE_IGNORE = [
     "sessions",
     "admin",
     "contenttypes",
-    "django_tasks_db",
+    "django_tasks_database",
     "wagtailadmin",
     "wagtailusers",
     "wagtailcore.revision",

@@ -91,3 +91,28 @@ def test_indexed_score_lookup_keeps_the_search_ranking_exactly(library, taxonomy
     assert all(indexed)
     monkeypatch.setattr(filters, "_match_score_by_index", lambda ranked: None)
     assert [ranking(query) for query in queries] == indexed
+
+
+@pytest.mark.parametrize(
+    "query", ["q=trust", "q=budget+trust&free=1", "q=benchmarks&page=2", "q=trust+benchmarks&topic=ethics"]
+)
+def test_a_best_match_page_is_the_filtersets_ranked_order(library, taxonomy, query):
+    """The page reads a search's best matches in one query (`library.services.best_matches`): the same
+    resources, in the same order, as `ResourceFilterSet.qs` (the definition) gives for that page."""
+    from django.http import QueryDict
+
+    from library.factories import ResourcePageFactory
+    from library.services import build_filterset, library_listing
+
+    build_synthetic(library, 60)
+    ResourcePageFactory(parent=library, title="Trust and budget", summary="Planning a fair budget.")
+    ResourcePageFactory(parent=library, title="Budget", summary="Trust matters.", topics=[taxonomy["ethics"]])
+    params = QueryDict(query)
+    listing = library_listing(library, params)
+    assert listing["sort"] == "relevance"
+    page = listing["page_obj"].number
+    expected = list(build_filterset(library, params).qs.values_list("pk", flat=True))[
+        (page - 1) * 20 : page * 20
+    ]
+    assert expected
+    assert [resource.pk for resource in listing["resources"]] == expected

@@ -17,7 +17,7 @@ def page_cache_backend(settings):
     if url:
         settings.CACHES = {
             "default": {
-                "BACKEND": "portal.cache.FailSoftRedisCache",
+                "BACKEND": "portal.cache_backend.FailSoftRedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": "test-pagecache",
             },

@@ -6,10 +6,11 @@ import logging
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.urls import reverse
 
-from portal import cache as pagecache
+from portal.cache_backend import FailSoftRedisCache
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every call r
 @pytest.fixture
 def redis_down(settings):
     settings.CACHES = {
-        "default": {"BACKEND": "portal.cache.FailSoftRedisCache", "LOCATION": UNREACHABLE},
+        "default": {"BACKEND": "portal.cache_backend.FailSoftRedisCache", "LOCATION": UNREACHABLE},
         "counters": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE},
     }
     yield
@@ -58,7 +59,7 @@ def test_every_page_sign_in_and_a_registration_work_with_the_cache_down(
 ):
     pages, event = site
     client = Client()
-    with caplog.at_level(logging.ERROR, logger="portal.cache"):
+    with caplog.at_level(logging.ERROR, logger="portal.cache_backend"):
         for name, url in pages.items():
             for _ in range(2):
                 response = client.get(url)
@@ -91,6 +92,27 @@ def test_every_page_sign_in_and_a_registration_work_with_the_cache_down(
     assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) <= 2
 
 
+def snapshot():
+    """Everything in the default cache, as a Redis snapshot (RDB) would hold it."""
+    store = caches["default"]
+    if isinstance(store, LocMemCache):
+        return dict(store._cache), dict(store._expire_info)
+    client = store._cache.get_client()
+    return {key: client.dump(key) for key in client.scan_iter()}
+
+
+def restore(kept):
+    """The cache's contents put back as they were (a restored snapshot, a Redis that missed a purge)."""
+    store = caches["default"]
+    if isinstance(store, LocMemCache):
+        store._cache.update(kept[0])
+        store._expire_info.update(kept[1])
+        return
+    client = store._cache.get_client(write=True)
+    for key, value in kept.items():
+        client.restore(key, 0, value, replace=True)
+
+
 def test_a_purge_missed_by_the_cache_is_never_undone_by_its_return(client, home_page, event_factory):
     """The page is stored; the process that unpublishes it cannot reach the cache (its purge reaches only
     the database); the cache comes back with the very same contents; the next request gets a 404."""
@@ -98,7 +120,7 @@ def test_a_purge_missed_by_the_cache_is_never_undone_by_its_return(client, home_
     assert client.get(event.url)["X-Page-Cache"] == "miss"
     assert client.get(event.url)["X-Page-Cache"] == "hit"
     store = caches["default"]
-    kept = dict(store._cache)  # the cache's contents, as a snapshot or a Redis that missed the purge has
+    kept = snapshot()
     original = {name: getattr(type(store), name) for name in ("delete", "delete_many", "set", "clear")}
     try:
         for name in original:  # the unpublishing process cannot reach the cache at all
@@ -107,24 +129,24 @@ def test_a_purge_missed_by_the_cache_is_never_undone_by_its_return(client, home_
     finally:
         for name, method in original.items():
             setattr(type(store), name, method)
-    store._cache.update(kept)
+    restore(kept)
     assert client.get(event.url).status_code == 404
 
 
 def test_an_emptied_or_restored_cache_never_brings_back_an_unpublished_page(client, home_page, event_factory):
     event = event_factory(title="Withdrawn later")
     client.get(event.url)
-    snapshot = dict(caches["default"]._cache)
+    kept = snapshot()
     event.unpublish()
     assert client.get(event.url).status_code == 404
     caches["default"].clear()
-    caches["default"]._cache.update(snapshot)  # restored from a snapshot taken before the unpublish
+    restore(kept)  # restored from a snapshot taken before the unpublish
     assert client.get(event.url).status_code == 404
 
 
 def test_the_fail_soft_cache_answers_as_an_empty_one(redis_down):
     store = caches["default"]
-    assert isinstance(store, pagecache.FailSoftRedisCache)
+    assert isinstance(store, FailSoftRedisCache)
     assert store.get("x") is None and store.get("x", "fallback") == "fallback"
     assert store.get_many(["x"]) == {} and store.add("x", 1) is False and store.set("x", 1) is None
     assert store.delete("x") is False and store.has_key("x") is False

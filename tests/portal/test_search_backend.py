@@ -1,15 +1,17 @@
 """portal/search_backend.py: the search backend ranks SQLite searches in one pass and gives exactly
-the results, order, scores and counts of Wagtail's own backend; on other databases it is Wagtail's."""
+the results, order, scores and counts of Wagtail's own backend; on other databases it is Wagtail's.
+Rankings are not kept anywhere: every search is ranked afresh (the page cache keeps whole pages)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from modelsearch.backends import database
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from library.factories import LibraryPageFactory, ResourcePageFactory
 from library.models import ResourcePage
-from portal.search_backend import ranked_ids
+from portal.search_backend import best_first, ranked_ids
 
 SQLITE = connection.vendor == "sqlite"
 if SQLITE:  # Wagtail's SQLite search models exist only on SQLite
@@ -90,40 +92,23 @@ def test_postgresql_matches_use_the_title_and_body_index(pages):
     assert ranked_ids(ResourcePage.objects.live(), "power")  # and searching still finds
 
 
-def test_a_kept_ranking_is_read_once_and_follows_every_change(pages, django_assert_num_queries):
-    queryset = ResourcePage.objects.live()
-    first = ranked_ids(queryset, "ethics", kept_as="test")
-    assert first == ranked_ids(queryset, "ethics")
-    with django_assert_num_queries(0):
-        assert ranked_ids(queryset, "ethics", kept_as="test") == first
-    added = ResourcePageFactory(parent=pages, title="Ethics in the newest resource", summary="ethics")
-    assert added.pk in ranked_ids(queryset, "ethics", kept_as="test")
-    added.unpublish()
-    assert added.pk not in ranked_ids(queryset, "ethics", kept_as="test")
+@pytest.mark.parametrize("query", ["power", "ethics trust", "co-production", "resource", "absent"])
+def test_best_first_is_wagtails_order_after_the_first_key(pages, query):
+    """One query, on any database: the highest `first_by` first, then exactly Wagtail's own ranking,
+    only the objects of the given queryset (whatever its filters)."""
+    from django.db.models import Case, Value, When
 
-
-def test_a_search_index_update_without_model_signals_is_followed(pages):
-    """A task worker updates the search index with raw SQL on PostgreSQL (no model signal): the task's
-    end raises the site generation, so a kept ranking is never older than the index."""
-    from modelsearch.tasks import insert_or_update_object_task
-
-    queryset = ResourcePage.objects.live()
-    resource = ResourcePage.objects.live().order_by("pk").first()
-    assert resource.pk not in ranked_ids(queryset, "zanzibar", kept_as="test")
-    # The row changes without a signal (as a worker sees it), then the index task runs.
-    ResourcePage.objects.filter(pk=resource.pk).update(title="Zanzibar toolkit")
-    assert resource.pk not in ranked_ids(queryset, "zanzibar", kept_as="test")  # kept, index unchanged
-    insert_or_update_object_task.enqueue("library", "resourcepage", str(resource.pk))
-    assert ranked_ids(queryset, "zanzibar", kept_as="test") == [resource.pk]
-
-
-def test_other_tasks_leave_the_generations_alone(db):
-    from portal.pagecache import _on_task_finished, site_generation
-
-    class Result:
-        class task:  # noqa: N801
-            module_path = "events.tasks.send_email"
-
-    before = site_generation()
-    _on_task_finished(sender=None, task_result=Result)
-    assert site_generation() == before
+    queryset = ResourcePage.objects.live().filter(summary__contains="power")
+    first_by = Case(When(title__startswith="Power", then=Value(1)), default=Value(0))
+    wagtails = [p.pk for p in database.SearchBackend({}).search(query, ResourcePage.objects.all())]
+    allowed = set(queryset.values_list("pk", flat=True))
+    titles = dict(ResourcePage.objects.values_list("pk", "title"))
+    expected = sorted(
+        (pk for pk in wagtails if pk in allowed),
+        key=lambda pk: (-titles[pk].startswith("Power"), wagtails.index(pk)),
+    )
+    assert best_first(queryset, query, first_by) == expected
+    assert best_first(queryset, query, first_by, 2, 5) == expected[2:5]
+    with CaptureQueriesContext(connection) as ctx:
+        best_first(queryset, query, first_by, 0, 10)
+    assert len(ctx) == 1
