@@ -6,7 +6,7 @@ of the data, go in with bulk_create. Idempotent: only what is missing is created
 
 from datetime import timedelta
 
-from portal.pagecache import content_changed
+from portal.cache import purge
 
 EVENTS = 1_000
 REGISTRATIONS = 50_000
@@ -99,7 +99,10 @@ def setup(stdout):
             batch = []
     if batch:
         Registration.objects.bulk_create(batch)
-    content_changed()  # bulk_create sends no model signal
+    # bulk_create goes past the services and sends no model signal: count the seats as they would, and
+    # purge the whole site (the events, their index and home show places).
+    EventPage.objects.filter(pk__in=events).recount_confirmed_seats()
+    purge("*")
     stdout.write(f"  events: created {REGISTRATIONS - existing} bench registrations\n")
 
 

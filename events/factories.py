@@ -50,3 +50,10 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Registration
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        registration = super()._create(model_class, *args, **kwargs)
+        # Made without the services: the event's seat count follows, as the services keep it.
+        EventPage.objects.filter(pk=registration.event_id).recount_confirmed_seats()
+        return registration

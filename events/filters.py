@@ -37,6 +37,25 @@ class EventFilter(FixedFilterSet):
         widget=forms.CheckboxInput,
     )
 
+    def query_pairs(self):
+        """The query this filter applied, normalised: a (name, value) pair for each valid filter that is
+        not at its default (upcoming events, any type, any format, any date, full events too), valued as
+        the form sends it. Invalid values filter nothing (the form says why), so they are left out."""
+        if not self.is_bound:
+            return []
+        self.errors  # noqa: B018 - validates the form, as `qs` does
+        pairs = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "when":
+                value = value if value == "past" else None
+            elif value is True:
+                value = "on"  # what the checkbox sends
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            if value:
+                pairs.append((name, str(value)))
+        return pairs
+
     @property
     def showing_past(self):
         data = self.data or {}
@@ -54,6 +73,8 @@ class EventFilter(FixedFilterSet):
         return queryset  # applied in `qs`, so it also holds when the form is unbound
 
     def filter_places_available(self, queryset, name, value):
+        """Events with a seat free: no limit, or a capacity above the `confirmed_seats` column (kept
+        by the services), compared in SQL; never a cancelled event."""
         if not value:
             return queryset
         return queryset.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("confirmed_seats"))).exclude(

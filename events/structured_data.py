@@ -9,7 +9,6 @@ from django.utils.dateparse import parse_datetime
 from wagtail.models import PageLogEntry
 
 from home import seo
-from portal.pagecache import cached_value
 
 from .choices import Format
 
@@ -22,27 +21,26 @@ ATTENDANCE_MODES = {
 
 
 def first_published_start(event):
-    """The start the event had when it was first published (from its page log), or None; from the
-    cache until the site's content next changes (publishing raises it)."""
-
-    def read():
-        content = (
-            PageLogEntry.objects.filter(page_id=event.pk, action="wagtail.publish", revision__isnull=False)
-            .order_by("timestamp", "pk")
-            .values_list("revision__content", flat=True)
-            .first()
-        )
-        if not isinstance(content, dict) or not content.get("start"):
-            return None
-        return parse_datetime(str(content["start"]))
-
-    return cached_value(f"events:first-published-start:{event.pk}", read, stable=True)
+    """The start the event had when it was first published (from its page log), or None."""
+    content = (
+        PageLogEntry.objects.filter(page_id=event.pk, action="wagtail.publish", revision__isnull=False)
+        .order_by("timestamp", "pk")
+        .values_list("revision__content", flat=True)
+        .first()
+    )
+    if not isinstance(content, dict) or not content.get("start"):
+        return None
+    return parse_datetime(str(content["start"]))
 
 
 def event_status(event):
     """(schema.org status, previous start or None)."""
     if event.is_cancelled:
         return "EventCancelled", None
+    if not event.ical_sequence:
+        # Publishing a new time raises SEQUENCE (`event_published`): an event whose SEQUENCE never rose
+        # was never moved, and its page log need not be read.
+        return "EventScheduled", None
     previous = first_published_start(event)
     if previous is not None and previous != event.start:
         return "EventRescheduled", previous
@@ -71,7 +69,7 @@ def offer(event, url, valid_from):
     is_open, _reason = event.registration_state()
     if not is_open:
         return None
-    places_left = event.places_left(event.shown_counts["confirmed_seats"])
+    places_left = event.places_left()
     availability = "InStock" if places_left is None or places_left > 0 else "SoldOut"
     data = {
         "@type": "Offer",

@@ -1,14 +1,15 @@
 """Registration with Wagtail only: the admin viewset, log actions, page buttons, the registration form
-handler and the home page section."""
+handler, the home page section and the page cache's paths of an event (its calendar file)."""
 
 from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
 from portal import converters  # noqa: F401 - registers <id:...>
-from portal.pagecache import cached_value, public
+from portal.cache import cache_until
 
 from . import admin_views, audit, views
 from .models import EventIndexPage, EventPage, Registration
@@ -67,11 +68,23 @@ def handle_registration_form(serve):
 @hooks.register("home_page_sections")
 def upcoming_events_section(request, page):
     events = list(
-        public(EventPage.objects.live())
+        EventPage.objects.live()
+        .public()
         .filter(end__gte=timezone.now(), status=EventPage.Status.SCHEDULED)
         .order_by("start")[:3]
     )
     if not events:
         return None
-    index = cached_value("events:index", lambda: EventIndexPage.objects.live().first(), stable=True)
+    # The first of them to end leaves the section: the page that shows it is kept no longer.
+    cache_until(request, min(event.end for event in events))
+    index = EventIndexPage.objects.live().first()
     return {"template": "events/home_section.html", "order": 20, "events": events, "index": index}
+
+
+@hooks.register("page_cache_paths")
+def event_calendar_path(page):
+    """An event's calendar file shows it too: whatever purges the event (publishing, unpublishing,
+    moving, deleting, a service) purges its .ics. (The feed is one of `PAGE_CACHE_LISTING_PATHS`.)"""
+    if page.pk is not None and issubclass(page.specific_class or Page, EventPage):
+        return {reverse("events:event_ics", args=[page.pk])}
+    return set()

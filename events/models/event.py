@@ -1,9 +1,10 @@
 """Event pages.
 
 Times are stored in UTC (USE_TZ) and shown in the event's own `time_zone`, which defaults to the site's
-zone. Fields that identify an event to calendar apps (`ical_uid`, `ical_sequence`) and its cancellation
-state are owned by services, not by page revisions: `with_content_json` keeps the live values so
-publishing an old draft can never reset them.
+zone. Fields that identify an event to calendar apps (`ical_uid`, `ical_sequence`), its cancellation
+state and its confirmed seats are owned by services, not by page revisions: `with_content_json` keeps
+the live values so publishing an old draft can never reset them, and `save()` never writes the seat
+count of an existing event (only the services' UPDATE under the event's lock does).
 """
 
 import hashlib
@@ -14,9 +15,9 @@ from datetime import UTC
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
@@ -24,7 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
-from portal.pagecache import cached_value, public
+from portal.cache import cache_until, vary_on_query
 
 from ..blocks import MaterialsStreamBlock
 from ..choices import AccessProvision, EventStatus, EventType, Format, MaterialsRelease
@@ -43,7 +44,14 @@ SCHEDULE_FIELDS = (
     "joining_details",
     "title",
 )
-SERVICE_OWNED_FIELDS = ("ical_uid", "ical_sequence", "status", "cancelled_at", "schedule_fingerprint")
+SERVICE_OWNED_FIELDS = (
+    "ical_uid",
+    "ical_sequence",
+    "status",
+    "cancelled_at",
+    "schedule_fingerprint",
+    "confirmed_seats",
+)
 
 
 def new_ical_uid():
@@ -56,9 +64,15 @@ def time_zone_choices():
 
 
 class EventPageQuerySet(PageQuerySet):
-    def with_seat_counts(self):
-        """Annotates `confirmed_seats` in the same query, so listings never count per row."""
-        return self.annotate(confirmed_seats=Registration.objects.confirmed_seats_of(OuterRef("pk")))
+    def recount_confirmed_seats(self):
+        """Writes each event's `confirmed_seats` column from its registrations, in one UPDATE.
+
+        The services call it under the event's lock, in the transaction that changed the registrations,
+        so the column is exact whenever that transaction commits. An UPDATE of this one column, never
+        `page.save()`, which writes every field of a page object that may be stale (and keeps the row's
+        own count: see `save`).
+        """
+        return self.update(confirmed_seats=Registration.objects.confirmed_seats_of(OuterRef("pk")))
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now())
@@ -161,8 +175,14 @@ class EventPage(Page):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     schedule_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The seats of the confirmed places (`Registration.objects.confirmed_seats_of(event)`), kept by the
+    # services under the event's lock, so listings filter and show places left without counting rows.
+    confirmed_seats = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EventPageManager()
+
+    # What `get_context` reads from the address (the page cache keeps a copy per valid value).
+    cache_query_params = ("already",)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -245,14 +265,29 @@ class EventPage(Page):
         if self.follows_up_on_id and self.follows_up_on_id == self.pk:
             raise ValidationError({"follows_up_on": "An event cannot follow up on itself."})
 
-    def save(self, *args, **kwargs):
+    def save(self, clean=True, **kwargs):
         if not self.ical_uid:
             self.ical_uid = new_ical_uid()
         if not self.schedule_fingerprint and self.start and self.end:
             # Recorded from the first save, so even an event that was never published through the editor
             # (demo, bench, imports) tells its registrants when its time or place later changes.
             self.schedule_fingerprint = self.compute_schedule_fingerprint()
-        return super().save(*args, **kwargs)
+        if self.pk is None or kwargs.get("update_fields") is not None:
+            return super().save(clean=clean, **kwargs)
+        # An existing event: the seat count this object holds may be older than its row (a registration
+        # since it was read, a revision's copy), so the UPDATE keeps the row's own value, in the same
+        # statement. Validated first, as Wagtail's save would, while the field still holds a number.
+        if clean:
+            if self.live:
+                self.full_clean()
+            else:
+                self.minimal_clean()
+        self.confirmed_seats = F("confirmed_seats")
+        try:
+            return super().save(clean=False, **kwargs)
+        finally:
+            # Read from the row when next used (Django loads a missing field as a deferred one).
+            self.__dict__.pop("confirmed_seats", None)
 
     def compute_schedule_fingerprint(self):
         """A hash of what attendees rely on: time, zone, format, place, joining details and title."""
@@ -320,20 +355,12 @@ class EventPage(Page):
             return Registration.objects.none().counts()
         return Registration.objects.filter(event=self).counts()
 
-    @cached_property
-    def shown_counts(self):
-        """The counts one rendering of the page shows (its text and its schema.org offer), read once,
-        from the cache until the next write (every registration and cancellation raises the content
-        generation). Routing gives each request its own page object, so this never outlives the
-        request; services deciding on seats count under a lock with `seat_counts()` instead."""
-        if self.pk is None:  # a preview of an event not yet saved
-            return self.seat_counts()
-        return cached_value(f"events:shown-counts:{self.pk}", self.seat_counts)
-
-    def places_left(self, confirmed_seats):
+    def places_left(self, confirmed_seats=None):
+        """Places left (None: no limit), from the `confirmed_seats` column unless a count is given."""
         if self.capacity is None:
             return None
-        return max(self.capacity - confirmed_seats, 0)
+        taken = self.confirmed_seats if confirmed_seats is None else confirmed_seats
+        return max(self.capacity - taken, 0)
 
     def materials_released(self, now=None):
         """Whether attendees may see the materials yet (coordinators always may)."""
@@ -343,12 +370,15 @@ class EventPage(Page):
 
     @property
     def has_materials(self):
-        return bool(self.materials) or self.material_files.exists()
+        if self.materials:
+            return True
+        known = getattr(self, "has_material_files", None)  # read with the page (EventIndexPage.route)
+        return known if known is not None else self.material_files.exists()
 
     @property
     def listed_places_left(self):
-        """Places left from the `confirmed_seats` annotation of `with_seat_counts` (None: no limit)."""
-        return self.places_left(getattr(self, "confirmed_seats", 0) or 0)
+        """Places left, as the cards and the page show them (None: no limit)."""
+        return self.places_left()
 
     @cached_property
     def provision_labels(self):
@@ -358,11 +388,14 @@ class EventPage(Page):
             if value in AccessProvision.values
         ]
 
-    # Serving -----------------------------------------------------------------------------------
-    def head_varies_with(self, request):
-        """Besides content, the page's <head> shows whether places are left (its schema.org offer)."""
-        return [self.shown_counts["confirmed_seats"]]
+    def next_change(self, now=None):
+        """The next moment time alone changes what the page shows (registration opening or closing,
+        the start), or None."""
+        now = now or timezone.now()
+        moments = (self.registration_opens_at, self.registration_closes_at, self.start)
+        return min((moment for moment in moments if moment and moment > now), default=None)
 
+    # Serving -----------------------------------------------------------------------------------
     def structured_data(self, request):
         """schema.org data for search engines (see home/seo.py and events/structured_data.py)."""
         return [event_structured_data(self, request)]
@@ -370,19 +403,24 @@ class EventPage(Page):
     def get_context(self, request, *args, **kwargs):
         """What the page shows; the posted form is handled by `events.views.register`."""
         context = super().get_context(request, *args, **kwargs)
-        counts = self.shown_counts
-        context["counts"] = counts
-        context["places_left"] = self.places_left(counts["confirmed_seats"])
-        is_open, reason = self.registration_state()
+        now = timezone.now()
+        context["places_left"] = self.places_left()
+        is_open, reason = self.registration_state(now)
         context["registration_open"] = is_open
         context["registration_closed_reason"] = reason
         if is_open and "form" not in context:
             context["form"] = RegistrationForm(event=self, user=request.user)
-        # Read only if the page's cached parts are rendered (see the template's `stablecache`).
-        context["follow_ups"] = SimpleLazyObject(
-            lambda: list(public(self.follow_ups.live()).order_by("start")) if self.pk is not None else []
+        # Sent back here after registering twice (`events.views.register`): the same words for everyone.
+        context["already_registered"] = request.GET.get("already") == "1"
+        vary_on_query(request, [("already", "1")] if context["already_registered"] else [])
+        if (moment := self.next_change(now)) is not None:
+            cache_until(request, moment)
+        # Routing says whether there are any (EventIndexPage.route): most events have none to read.
+        has_follow_ups = self.pk is not None and getattr(self, "has_follow_ups", True)
+        context["follow_ups"] = (
+            list(self.follow_ups.live().public().order_by("start")) if has_follow_ups else []
         )
-        context["follows_up_on_page"] = SimpleLazyObject(self._live_follows_up_on)
+        context["follows_up_on_page"] = self._live_follows_up_on()
         return context
 
     def _live_follows_up_on(self):

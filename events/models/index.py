@@ -1,16 +1,36 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as ListingPage
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Window
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
-from portal.fragments import kept_pieces
-from portal.pagecache import public
+from portal.cache import cache_until, vary_on_query
 
 from ..filters import EventFilter
-from ..listing import event_rows, matching_rows
 from .event import EventPage
+from .materials import EventMaterialFile
+
+EVENTS_PER_PAGE = 20
+
+
+def listing_page(queryset, number, per_page=EVENTS_PER_PAGE):
+    """Page `number` of `queryset` and how many rows it has in all, read in one query: each row carries
+    the total (`COUNT(*) OVER ()`, counted before the LIMIT), where a Paginator asks twice. A number that
+    is not a page (not a number, below 1, past the end) shows the first page."""
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    counted = queryset.annotate(listing_total=Window(Count("pk")))
+    rows = list(counted[(number - 1) * per_page : number * per_page])
+    if not rows and number > 1:
+        number, rows = 1, list(counted[:per_page])
+    paginator = Paginator([], per_page)
+    paginator.count = rows[0].listing_total if rows else 0
+    return ListingPage(rows, number, paginator)
 
 
 class EventIndexPage(Page):
@@ -25,46 +45,52 @@ class EventIndexPage(Page):
     subpage_types = ["events.EventPage"]
     max_count = 1
 
+    # What `get_context` reads from the address (the page cache keeps one copy per valid combination).
+    cache_query_params = (*EventFilter.base_filters, "page")
+
     class Meta:
         verbose_name = "event index page"
 
     def events(self):
-        """Live, public events under this index, each annotated with its confirmed seats (one query)."""
-        return public(EventPage.objects.child_of(self).live()).with_seat_counts()
+        """Live, public events under this index (their `confirmed_seats` column says how many places
+        are taken)."""
+        return EventPage.objects.child_of(self).live().public()
+
+    def route(self, request, path_components):
+        """An event's address: the event read as one in a single query (Wagtail reads a Page, then its
+        EventPage), with what its page shows besides its own fields: the event it follows up on,
+        whether it has course material files and live follow-ups. Anything else routes as Wagtail's."""
+        if path_components:
+            event = (
+                EventPage.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related("follows_up_on")
+                .annotate(
+                    has_material_files=Exists(EventMaterialFile.objects.filter(event=OuterRef("pk"))),
+                    has_follow_ups=Exists(EventPage.objects.live().filter(follows_up_on=OuterRef("pk"))),
+                )
+                .first()
+            )
+            if event is not None:
+                event._cached_parent_obj = self  # as Wagtail's route: its parent without a query
+                return event.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
+        """One page of the events `EventFilter` selects, in SQL: the page's rows with their total (one
+        query, whatever the number of events)."""
         context = super().get_context(request, *args, **kwargs)
-        # The filter's form and values only: they are applied to the events' rows, kept until the next
-        # write (events/listing.py); `EventFilter(..., queryset=self.events()).qs` is their SQL definition.
-        event_filter = EventFilter(request.GET or None, queryset=EventPage.objects.all(), request=request)
-        paginator = Paginator(matching_rows(event_rows(self), event_filter), 20)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except (PageNotAnInteger, EmptyPage):
-            page_obj = paginator.page(1)
+        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
+        page_obj = listing_page(event_filter.qs, request.GET.get("page", 1))
+        pairs = event_filter.query_pairs()
+        if page_obj.number > 1:
+            pairs.append(("page", page_obj.number))
+        vary_on_query(request, pairs)
         showing_past = event_filter.showing_past
-        # Each card is kept until the site changes, keyed by its seat count, and only events whose
-        # cards are not kept are read in full.
-        seats = {row.pk: row.confirmed_seats for row in page_obj.object_list}
-        order = list(seats)
-
-        def load(missing):
-            events = list(self.events().filter(pk__in=missing))
-            for event in events:
-                event.confirmed_seats = seats.get(event.pk, event.confirmed_seats)
-            return events
-
+        if not showing_past and page_obj.object_list:
+            # The first of these events to end leaves the upcoming list: keep the page no longer.
+            cache_until(request, min(event.end for event in page_obj.object_list))
         context["filter"] = event_filter
         context["events"] = page_obj
-        context["cards"] = kept_pieces(
-            request,
-            f"events:card:{'past' if showing_past else 'upcoming'}",
-            order,
-            load,
-            "events/event_card.html",
-            "event",
-            versions=seats,
-            extra={"showing_past": showing_past},
-        )
         context["showing_past"] = showing_past
         return context

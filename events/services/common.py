@@ -41,8 +41,14 @@ def _email(registration_id, kind):
 
 
 def _lock_event(event):
-    """Locks and returns a fresh copy of the event (see portal.locking)."""
-    return lock_one(EventPage.objects.all(), pk=event.pk, timeout_error=EventBusy)
+    """Locks and returns a fresh copy of the event (see portal.locking).
+
+    Only the event's own row (`of=("self",)`), not its page row: saving a page (publishing) writes the
+    page row, then the event's, so a lock on both, taken event first, could wait for a publisher that
+    waits for it (a deadlock PostgreSQL ends by failing one of them). The event's row is the one lock
+    every change of its registrations takes.
+    """
+    return lock_one(EventPage.objects.all(), of=("self",), pk=event.pk, timeout_error=EventBusy)
 
 
 def _lock_registration(registration, queryset=None):
@@ -53,6 +59,16 @@ def _lock_registration(registration, queryset=None):
 
 def confirmed_seats(event):
     return Registration.objects.filter(event=event).confirmed_seats()
+
+
+def _recount_seats(event):
+    """Writes the event's `confirmed_seats` column from its registrations (one UPDATE).
+
+    Every service that can change an event's confirmed seats calls it after its writes, under the
+    event's lock and in the same transaction, so the column other requests read (places left, the
+    listing's filter) is exact from the moment the change commits.
+    """
+    EventPage.objects.filter(pk=event.pk).recount_confirmed_seats()
 
 
 def _retain_until(event, consent):

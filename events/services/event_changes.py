@@ -2,13 +2,14 @@
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from portal.pagecache import content_changed
+from portal.cache import purging
 
 from ..audit import EVENT_CANCELLED, log_change
 from ..models import EventPage, Registration
-from .common import _email, _lock_event, _retain_until
+from .common import _email, _lock_event, _recount_seats, _retain_until
 from .registrations import _promote_waiting
 
 
@@ -21,8 +22,9 @@ def _notify_all(event, kind):
 
 
 def cancel_event(event, *, actor=None):
-    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent."""
-    with transaction.atomic():
+    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent.
+    Purges the event's page (with the index and home above it), its calendar file and the feed."""
+    with transaction.atomic(), purging(event, reverse("events:feed")):
         event = _lock_event(event)
         if event.is_cancelled:
             return event
@@ -30,7 +32,6 @@ def cancel_event(event, *, actor=None):
         EventPage.objects.filter(pk=event.pk).update(
             status=EventPage.Status.CANCELLED, cancelled_at=now, ical_sequence=F("ical_sequence") + 1
         )
-        content_changed()  # update() sends no model signal
         event.refresh_from_db()
         _notify_all(event, "event_cancelled")
         log_change(event, EVENT_CANCELLED, user=actor)
@@ -54,8 +55,10 @@ def _reset_retention(event):
 
 def event_published(event):
     """Called whenever an event is published. If what attendees rely on changed (time, place, joining
-    details), SEQUENCE goes up and everyone registered is told; a raised capacity promotes waiting people."""
-    with transaction.atomic():
+    details), SEQUENCE goes up and everyone registered is told; a raised capacity promotes waiting people.
+    Publishing purged the event's page, its calendar file and the feed already; this purges them again
+    with what it writes (the SEQUENCE, promotions)."""
+    with transaction.atomic(), purging(event):
         locked = _lock_event(event)
         fingerprint = schedule_fingerprint(locked)
         if not locked.schedule_fingerprint:
@@ -69,7 +72,10 @@ def event_published(event):
             _reset_retention(locked)
         if not locked.is_cancelled:
             _promote_waiting(locked)
-    event.refresh_from_db(fields=["ical_sequence", "schedule_fingerprint"])
+        # Also when nobody was promoted: publishing saved the page, and the count written under this
+        # lock is the registrations' own, whatever an older copy of the page held.
+        _recount_seats(locked)
+    event.refresh_from_db(fields=["ical_sequence", "schedule_fingerprint", "confirmed_seats"])
     return event
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.cache import purging
 from portal.locking import lock_one, race_point
 
 from ..models import EventFeedback, EventPage, FeedbackInvitation, Registration
@@ -64,7 +65,7 @@ def send_feedback_requests(now=None):
     run = FeedbackRun()
     for pk in due_feedback_ids(now):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), purging():  # an invitation shows on no public page
                 registration = lock_one(Registration.objects.all(), pk=pk)
                 if FeedbackInvitation.objects.filter(registration=registration).exists():
                     run.already_claimed += 1
@@ -94,7 +95,7 @@ def submit_event_feedback(invitation, *, data):
     `data` is a valid `EventFeedbackForm`'s cleaned data. Raises FeedbackRefused when this link has
     already been used.
     """
-    with transaction.atomic():
+    with transaction.atomic(), purging():  # answers show only in the admin's summary
         invitation = lock_one(
             FeedbackInvitation.objects.select_related("registration__event"), pk=invitation.pk
         )

@@ -6,7 +6,12 @@ first (`portal.locking`), then counts, then writes, all in one transaction. Post
 request wait at the lock; SQLite ignores the lock but its IMMEDIATE transactions serialise writers.
 
 E-mails and signals go out only after the transaction commits (`transaction.on_commit`), so nobody is told
-about a place that was rolled back.
+about a place that was rolled back: each e-mail is a task (`events.tasks`, queue "email") enqueued then,
+sent by a worker when TASKS_BACKEND=database, never inside the request.
+
+The page cache (`portal.cache`): a change to an event's places purges only the pages that show them,
+the event's page and the pages above it (the events index, the home page), through `purging(event)`;
+attendance shows on no public page and purges nothing.
 """
 
 from dataclasses import dataclass
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.cache import purging
 from portal.locking import lock_rows, race_point
 
 from ..audit import (
@@ -37,6 +43,7 @@ from .common import (
     _email,
     _lock_event,
     _lock_registration,
+    _recount_seats,
     confirmed_seats,
 )
 
@@ -60,7 +67,7 @@ def register(event, *, data, user=None, now=None):
     when = now
     email = data["email"].strip().lower()
     duplicate = None
-    with transaction.atomic():
+    with transaction.atomic(), purging(event):
         event = _lock_event(event)
         is_open, reason = event.registration_state(when)
         if not is_open:
@@ -112,6 +119,8 @@ def register(event, *, data, user=None, now=None):
                 duplicate = Registration.objects.get(event=event, email=email)
             else:
                 confirmed = status == Registration.Status.CONFIRMED
+                if confirmed:
+                    _recount_seats(event)
                 _email(registration.pk, "confirmed" if confirmed else "waiting")
                 log_change(registration, REGISTERED if confirmed else JOINED_WAITING_LIST, user=user)
     if duplicate is not None:
@@ -125,7 +134,8 @@ def _promote_waiting(event):
     """Confirms people from the waiting list, first come first served, while whole parties fit.
 
     Stops at the first party that does not fit rather than letting someone further back jump the queue.
-    Must run inside a transaction holding the event lock. Returns the promoted registrations.
+    Must run inside a transaction holding the event lock; the caller then recounts the event's seats
+    (`_recount_seats`). Returns the promoted registrations.
     """
     if event.capacity is None:
         waiting = list(Registration.objects.filter(event=event, status=Registration.Status.WAITING))
@@ -159,7 +169,7 @@ def _promote_waiting(event):
 def cancel_registration(registration, *, notify=True, actor=None):
     """Cancels a place and promotes from the waiting list. Idempotent: cancelling twice changes nothing.
     `actor` is who did it when it was not the registrant (through their link)."""
-    with transaction.atomic():
+    with transaction.atomic(), purging(registration.event):
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
         if registration.status == Registration.Status.CANCELLED:
@@ -172,6 +182,7 @@ def cancel_registration(registration, *, notify=True, actor=None):
         log_change(registration, CANCELLED, user=actor)
         # Also when a waiting person leaves: the party behind them may fit where they did not.
         promoted = _promote_waiting(event) if not event.is_cancelled else []
+        _recount_seats(event)
     return registration, promoted
 
 
@@ -181,7 +192,7 @@ def change_needs(registration, *, data, actor=None):
     Adding a carer takes a second seat, so it is refused when that would go over capacity; dropping one
     frees a seat and promotes from the waiting list.
     """
-    with transaction.atomic():
+    with transaction.atomic(), purging(registration.event):
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
         registration.event = event
@@ -211,12 +222,14 @@ def change_needs(registration, *, data, actor=None):
         if new_seats < old_seats and not event.is_cancelled:
             # A confirmed party frees a seat, or the waiting party at the front now fits.
             _promote_waiting(event)
+        if new_seats != old_seats:
+            _recount_seats(event)
     return registration
 
 
 def promote(registration, *, actor=None):
     """A coordinator (`actor`) confirms someone from the waiting list out of turn, if their party fits."""
-    with transaction.atomic():
+    with transaction.atomic(), purging(registration.event):
         event = _lock_event(registration.event)
         registration = _lock_registration(registration)
         if registration.status != Registration.Status.WAITING:
@@ -229,6 +242,7 @@ def promote(registration, *, actor=None):
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = timezone.now()
         registration.save(update_fields=["status", "confirmed_at"])
+        _recount_seats(event)
         _email(registration.pk, "promoted")
         log_change(registration, PROMOTED, user=actor, automatic=False)
     return registration
@@ -238,7 +252,7 @@ def mark_attendance(registration, attendance, *, now=None, actor=None):
     """Records attended / no-show for a confirmed place; sends `attendance_recorded` after commit."""
     if attendance not in (Registration.Attendance.ATTENDED, Registration.Attendance.NO_SHOW):
         raise RegistrationRefused("Choose attended or did not come.")
-    with transaction.atomic():
+    with transaction.atomic(), purging():
         registration = _lock_registration(registration, Registration.objects.select_related("event"))
         if registration.status != Registration.Status.CONFIRMED:
             raise RegistrationRefused("Attendance can only be recorded for confirmed places.")

@@ -76,6 +76,50 @@ def test_concurrent_registrations_never_overbook(race_event):
     assert confirmed == CAPACITY
     assert waiting == THREADS - CAPACITY
     assert services.confirmed_seats(race_event) == CAPACITY
+    race_event.refresh_from_db()
+    assert race_event.confirmed_seats == CAPACITY  # the column, written under the same lock
+
+
+def test_publishing_while_people_register_keeps_the_seat_count(race_event):
+    """Editors publish a revision made before anyone registered (its copy of the count is 0) while
+    registrations and cancellations run: the column still equals the registrations' count."""
+    race_event.capacity = THREADS  # everyone fits: each registration changes the count
+    race_event.save()
+    revision = race_event.save_revision()
+    barrier = threading.Barrier(THREADS + 2)
+    errors = []
+
+    def publish():
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(3):
+                revision.publish()
+        except Exception as exc:  # collected and reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def register_and_maybe_cancel(n):
+        try:
+            barrier.wait(timeout=30)
+            data = {"name": f"Person {n}", "email": f"racer{n}@example.org", "preferred_contact": "email"}
+            registration = services.register(race_event, data=data).registration
+            if n % 3 == 0:
+                services.cancel_registration(registration)
+        except Exception as exc:  # collected and reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    threads += [threading.Thread(target=register_and_maybe_cancel, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    race_event.refresh_from_db()
+    assert race_event.confirmed_seats == services.confirmed_seats(race_event) == THREADS - THREADS // 3
 
 
 def test_control_without_the_lock_overbooks(race_event):
