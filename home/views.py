@@ -1,4 +1,6 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -7,7 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
 from portal.cache import vary_on_query
 from portal.search_backend import ranked_ids
@@ -34,24 +36,44 @@ def feedback(request, page, *args, **kwargs):
 
 
 def search(request):
-    """Site search: every live, public page matching, best first (portal.search_backend), ten a page."""
+    """Site search: every live, public page matching, best first (portal.search_backend), ten a page.
+
+    The same queries whatever is found: the ranking, then the page's results as plain pages with their
+    kind and the summary of whichever kind of page each is (`summaries`), not a query per kind."""
     # PostgreSQL stores and compares no NUL character: one in the query would be a database error.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    ids = ranked_ids(Page.objects.live().public(), query) if query else []
+    pages = Page.objects.live().public()
+    ids = ranked_ids(pages, query) if query else []
     paginator = Paginator(ids, 10)
     try:
         page_obj = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         page_obj = paginator.page(1)
 
-    found = Page.objects.live().public().filter(pk__in=list(page_obj)).specific().in_bulk()
+    found = pages.filter(pk__in=list(page_obj) or [0]).select_related("content_type")
+    found = found.annotate(summary=summaries()).in_bulk()
     results = [found[pk] for pk in page_obj if pk in found]
+    for result in results:  # what kind of page, from the row read (not one content type query a kind)
+        model = result.content_type.model_class()
+        result.kind = model.get_verbose_name() if model else ""
     vary_on_query(request, [("q", query), ("page", page_obj.number)])
     return render(
         request,
         "search/search.html",
         {"query": query, "results": page_obj, "pieces": results, "result_count": paginator.count},
     )
+
+
+def summaries():
+    """A page's `summary`, for every kind of page that has one (one subquery each, in one query)."""
+    found = [
+        Subquery(model.objects.filter(pk=OuterRef("pk")).values("summary")[:1])
+        for model in get_page_models()
+        if any(field.name == "summary" for field in model._meta.local_fields)
+    ]
+    if not found:
+        return Value("", output_field=TextField())
+    return Coalesce(*found, Value(""), output_field=TextField())
 
 
 def page_not_found(request, exception=None):
