@@ -2,9 +2,9 @@
 
 What must stay true: the listing is `ResourceFilterSet`'s SQL and nothing else (its results are
 `ResourceFilterSet.qs`, its counts `facet_counts`), and it runs the same fixed set of queries whatever
-the filters, sort or page and however many resources there are: three for the taxonomy, one for
-every count, one for the page of results, and, when searching by best match, one for the ranking and
-one for the matches' title hits. Each reads the library's own columns and indexes on the resource row
+the filters, sort or page and however many resources there are: one for the taxonomy, one for all
+the counts, one for the page of results, and, when searching by best match, one for the ranking (the
+page's results by id). Each reads the library's own columns and indexes on the resource row
 (`ResourcePage.listed_in` and the columns after it), never joining the page tree or the tag links for
 every resource, so the counts cost one pass over the library's counts index.
 """
