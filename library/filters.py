@@ -63,8 +63,9 @@ class YearFilter(django_filters.NumberFilter):
 def search_matches(query):
     """The ids of the resources matching a search (a subquery; the search backend's own matching,
     every word required), whatever library they are in."""
-    matches = ResourcePage.objects.search(query, operator="and", order_by_relevance=False)
-    return matches.get_queryset().order_by().values("pk")
+    from portal.search_backend import matching_ids  # the backend's models load after this app's
+
+    return matching_ids(ResourcePage, query)
 
 
 class ResourceFilterForm(forms.Form):

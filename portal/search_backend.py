@@ -18,7 +18,12 @@ matches) and in one pass here (a few ms).
 """
 
 from django.db import connection
+from django.db.models import F, IntegerField, OuterRef, Subquery
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Cast
 from modelsearch.backends import database
+from modelsearch.query import And, Or, Phrase, PlainText
+from modelsearch.utils import get_descendants_content_types_pks
 from wagtail.search.backends import get_search_backend
 
 
@@ -58,9 +63,11 @@ def ranked_ids(queryset, query, operator="and", limit=None, filtered=True):
 def best_first(queryset, query, first_by, start=0, stop=None, operator="and"):
     """Primary keys of `queryset`'s objects matching `query`, from `start` to `stop`: the highest
     `first_by` (an expression on the model, such as how many of the query's words a title holds)
-    first, then in the search backend's order. One query on a database backend: on SQLite the
-    one-pass ranking, reading `first_by` from `queryset` for each match; elsewhere the backend's
-    ranked query, filtered to `queryset` (whose filters need not be the backend's filter fields).
+    first, then in the search backend's order. One query on a database backend, reading the index
+    entries and scoring only the matches `queryset` holds: on SQLite the one-pass ranking, on
+    PostgreSQL Wagtail's score over the entries' own columns (its queryset joins every row of the
+    model and scores every match before filtering: 300 ms at 100,000 resources); elsewhere the
+    backend's ranking, then `first_by` read from `queryset`.
     """
     everything = queryset.model._default_manager.all()
     results = get_search_backend().search(query, everything, operator=operator, order_by_relevance=True)
@@ -69,6 +76,21 @@ def best_first(queryset, query, first_by, start=0, stop=None, operator="and"):
         found = compiler.best_first(queryset, first_by, start, stop)
         if found is not None:
             return found
+    entries = _postgres_entries(queryset.model, results)
+    if entries is not None:
+        config = compiler.get_config(results.backend)
+        # Wagtail's PostgreSQL score (PostgresSearchQueryCompiler.get_index_vectors), on the entry.
+        vectors = [(F("title"), F("title_norm")), (F("body"), 1.0)]
+        score = sum(
+            compiler.build_tsrank(vector, compiler.query, config=config) * boost for vector, boost in vectors
+        )
+        row = queryset.filter(pk=OuterRef("object_pk")).order_by().annotate(_first=first_by)
+        ranked = (
+            entries.filter(object_pk__in=queryset.order_by().values("pk"))
+            .annotate(score=score, first=Subquery(row.values("_first")[:1]))
+            .order_by("-first", "-score", "-object_pk")
+        )
+        return list(ranked.values_list("object_pk", flat=True)[start:stop])
     if not hasattr(results, "get_queryset"):  # Elasticsearch, OpenSearch: rank, then read `first_by`
         rank = {obj.pk: n for n, obj in enumerate(results)}
         first = dict(queryset.filter(pk__in=rank).annotate(_first=first_by).values_list("pk", "_first"))
@@ -76,3 +98,40 @@ def best_first(queryset, query, first_by, start=0, stop=None, operator="and"):
     ranked = results.get_queryset().filter(pk__in=queryset.order_by().values("pk"))
     ranked = ranked.annotate(_first=first_by).order_by("-_first", *ranked.query.order_by)
     return list(ranked.values_list("pk", flat=True)[start:stop])
+
+
+def _postgres_entries(model, results):
+    """The index entries matching a PostgreSQL search (through their title-and-body index), each with
+    its object's primary key as `object_pk`; None for any other backend or kind of query."""
+    compiler = results.query_compiler
+    if not (
+        connection.vendor == "postgresql"
+        and hasattr(compiler, "build_tsquery")
+        and compiler.fields is None
+        and isinstance(compiler.query, PlainText | Phrase | And | Or)
+    ):
+        return None
+    # The search app's models: this module is imported while the apps load (Wagtail's settings).
+    from wagtail.search.models import IndexEntry
+
+    tsquery = compiler.build_tsquery(compiler.query, config=compiler.get_config(results.backend))
+    return (
+        IndexEntry.objects.filter(content_type_id__in=get_descendants_content_types_pks(model))
+        .annotate(_vector_=CombinedExpression(F("title"), "||", F("body")))
+        .filter(_vector_=tsquery)
+        .annotate(object_pk=Cast("object_id", IntegerField()))
+    )
+
+
+def matching_ids(model, query, operator="and"):
+    """A subquery of the primary keys of `model`'s objects matching `query` (the backend's own matching,
+    unranked), for a filter such as `pk__in=`. On PostgreSQL it reads the index entries alone, through
+    their title-and-body index, where Wagtail's queryset joins every row of the model to its entry
+    (comparing ids as text): half the time for a word in 13,000 of 100,000 resources."""
+    results = get_search_backend().search(
+        query, model._default_manager.all(), operator=operator, order_by_relevance=False
+    )
+    entries = _postgres_entries(model, results)
+    if entries is not None:
+        return entries.values("object_pk")
+    return results.get_queryset().order_by().values("pk")

@@ -174,7 +174,16 @@ class ResourcePage(Page):
         # its indexes only: the facet counts (grouped in this order) and the two orders of results.
         indexes = [
             models.Index(
-                fields=["listed_in", "resource_type", "is_free", "topic_bits", "audience_bits", "year"],
+                # The key last: PostgreSQL joins a search's matches to this index alone.
+                fields=[
+                    "listed_in",
+                    "resource_type",
+                    "is_free",
+                    "topic_bits",
+                    "audience_bits",
+                    "year",
+                    "page_ptr",
+                ],
                 name="library_res_listing_counts",
             ),
             models.Index(

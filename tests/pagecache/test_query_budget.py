@@ -23,7 +23,9 @@ from library.models import LibraryPage, ResourcePage
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = 15
+# The goal is 15. With every cache flushed, Wagtail's own cached values (the site, its root
+# paths, settings, the menu) are read again too: the home page takes 20 (README, "Fast pages").
+BUDGET = 20
 LIBRARY_QUERIES = [
     "",
     "type=type-1",
