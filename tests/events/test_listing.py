@@ -129,3 +129,29 @@ def test_filter_forms_are_built_from_one_form_class_and_never_share_state():
     assert first.form.is_valid() and not second.form.is_valid()
     assert first.form.cleaned_data["event_type"] == "training"
     assert second.form.fields["event_type"] is not first.form.fields["event_type"]
+
+
+def test_public_events_are_wagtails_public_pages_read_in_one_query(
+    home_page, event_index, event_factory, django_assert_num_queries
+):
+    from wagtail.models import PageViewRestriction
+    from wagtail.query import PageQuerySet
+
+    from events.factories import EventIndexPageFactory
+
+    events = [event_factory(title=f"Event {i}") for i in range(3)]
+    elsewhere = EventIndexPageFactory(parent=home_page, title="Elsewhere", slug="elsewhere")
+
+    def public():
+        ours = set(EventPage.objects.live().public().values_list("pk", flat=True))
+        assert ours == set(PageQuerySet.public(EventPage.objects.live()).values_list("pk", flat=True))
+        return ours
+
+    assert public() == {event.pk for event in events}
+    PageViewRestriction.objects.create(page=events[1], restriction_type=PageViewRestriction.LOGIN)
+    PageViewRestriction.objects.create(page=elsewhere, restriction_type=PageViewRestriction.LOGIN)
+    assert public() == {events[0].pk, events[2].pk}
+    PageViewRestriction.objects.create(page=event_index, restriction_type=PageViewRestriction.PASSWORD)
+    assert public() == set()
+    with django_assert_num_queries(1):
+        list(EventPage.objects.live().public())
