@@ -36,15 +36,10 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# The project's own apps (the page cache's release is a hash of their files).
+PROJECT_APPS = ["portal", "accounts", "home", "library", "events", "payments", "payouts", "opportunities"]
 INSTALLED_APPS = [
-    "portal",
-    "accounts",
-    "home",
-    "library",
-    "events",
-    "payments",
-    "payouts",
-    "opportunities",
+    *PROJECT_APPS,
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
@@ -224,16 +219,7 @@ PAGE_CACHE_LISTING_PATHS = [
     "/robots.txt",
 ]
 # The apps whose code and templates make the release in every page-cache key (with Wagtail's version).
-PAGE_CACHE_RELEASE_APPS = [
-    "portal",
-    "accounts",
-    "home",
-    "library",
-    "events",
-    "payments",
-    "payouts",
-    "opportunities",
-]
+PAGE_CACHE_RELEASE_APPS = PROJECT_APPS
 # Writes to these apps or models never change a public page: they purge nothing. A write to any other
 # model that no service maps to addresses (`portal.cache.purging`) purges the whole site.
 PAGE_CACHE_IGNORE = [
