@@ -145,12 +145,23 @@ def canonical_url(request, page):
     return absolute(request, request.path) if request is not None else ""
 
 
+def page_ancestors(request, page):
+    """The page's ancestors below the tree root, read once per request (the visible breadcrumbs and the
+    structured data both show them); none above a site's home page."""
+    if not getattr(page, "path", None) or (page.depth or 0) <= 2:
+        return []
+    memo = request.__dict__.setdefault("_page_ancestors", {}) if request is not None else {}
+    if page.path not in memo:
+        memo[page.path] = list(page.get_ancestors().filter(depth__gt=1))
+    return memo[page.path]
+
+
 def breadcrumb_list(request, page):
     """schema.org BreadcrumbList: the page's ancestors below the tree root, then the page."""
     if page is None or not getattr(page, "pk", None):
         return None
 
-    ancestors = page.get_ancestors().filter(depth__gt=1)
+    ancestors = page_ancestors(request, page)
     # The page itself as it is now (a preview shows its draft title).
     trail = [
         *((crumb.title, crumb.get_full_url(request)) for crumb in ancestors),

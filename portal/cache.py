@@ -4,9 +4,9 @@ A purge is a ``CachePurge`` row written with the change and again at commit; a c
 while no purge of its address (or of ``"*"``, the whole site) is newer than its render. Keys: the release,
 host, path and known query parameters. docs/architecture.md ("The page cache") tells the whole design."""
 
+import functools
 import hashlib
 import importlib.metadata
-import logging
 import os
 import threading
 import time
@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -26,13 +26,13 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe, urlencode
 
-logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "pagecache-csrf-placeholder-2c6f0e"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 SOFT, HARD = 1, 2
 _DAY, _NOT_KEPT = timedelta(days=1), {"x-page-cache", "content-length"}
+_SOURCES = {".py", ".html", ".txt", ".xml", ".css", ".js", ".svg"}
 _local = threading.local()  # .pending: paths to purge again at this thread's next commit
-_memo = {"pruned": 0.0}  # values made once per process
+_memo = {"pruned": 0.0, "seen": 0, "site": {}}  # this process's: last purge id seen, site values
 
 
 def _digest(text):
@@ -118,32 +118,17 @@ def _on_page_event(sender, instance, url_path_before=None, **kwargs):
         purge(type(instance)(url_path=url_path_before), hard=True)
 
 
-def _on_task_finished(sender, task_result, **kwargs):
-    """The search index is written by a task (a worker's raw SQL, no model signal): searches follow it."""
-    if task_result.task.module_path == "modelsearch.tasks.insert_or_update_object_task":
-        from django.apps import apps
-        from wagtail.models import Page
-
-        app_label, model_name, pk = task_result.args
-        is_page = issubclass(apps.get_model(app_label, model_name), Page)
-        page = Page.objects.filter(pk=pk).only("url_path").first() if is_page else None
-        purge(*([page] if page else ["*"]), listings=True)
+def _on_m2m(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _on_write(type(instance), instance)
 
 
 def connect_signals():
-    from django_tasks.signals import task_finished
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    task_finished.connect(_on_task_finished, dispatch_uid="pagecache-index-task")
     post_save.connect(_on_write, dispatch_uid="pagecache-save")
     post_delete.connect(_on_write, dispatch_uid="pagecache-delete")
-    m2m_changed.connect(
-        lambda sender, instance, action, **kw: (
-            action.startswith("post_") and _on_write(type(instance), instance)
-        ),
-        dispatch_uid="pagecache-m2m",
-        weak=False,
-    )
+    m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
     for name, signal in (("pub", page_published), ("unpub", page_unpublished), ("move", post_page_move)):
         signal.connect(_on_page_event, dispatch_uid=f"pagecache-{name}")
 
@@ -152,29 +137,26 @@ def _ttl():
     return settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
 
 
+@functools.cache
 def release():
     """The deploy: ``RELEASE_ID``, or a hash of Wagtail's version and ``PAGE_CACHE_RELEASE_APPS``' files."""
-    if "release" not in _memo:
-        from django.apps import apps
+    from django.apps import apps
 
-        given = os.environ.get("RELEASE_ID", "")
-        digest = hashlib.sha256(given.encode() + importlib.metadata.version("wagtail").encode())
-        roots = [Path(apps.get_app_config(app).path) for app in settings.PAGE_CACHE_RELEASE_APPS]
-        for root in [] if given else roots + [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", ())]:
-            for file in sorted(root.rglob("*")):
-                if file.suffix in {".py", ".html", ".txt", ".xml", ".css", ".js", ".svg"}:
-                    digest.update(str(file.relative_to(root)).encode() + file.read_bytes())
-        _memo["release"] = digest.hexdigest()[:16]
-    return _memo["release"]
+    given = os.environ.get("RELEASE_ID", "")
+    digest = hashlib.sha256(given.encode() + importlib.metadata.version("wagtail").encode())
+    roots = [Path(apps.get_app_config(app).path) for app in settings.PAGE_CACHE_RELEASE_APPS]
+    for root in [] if given else roots + [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", ())]:
+        for file in sorted(f for f in root.rglob("*") if f.suffix in _SOURCES):
+            digest.update(str(file.relative_to(root)).encode() + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
+@functools.cache
 def known_params():
-    if "known" not in _memo:
-        from wagtail.models import get_page_models
+    from wagtail.models import get_page_models
 
-        names = {p for model in get_page_models() for p in getattr(model, "cache_query_params", ())}
-        _memo["known"] = frozenset(names | set(settings.PAGE_CACHE_QUERY_PARAMS))
-    return _memo["known"]
+    names = {p for model in get_page_models() for p in getattr(model, "cache_query_params", ())}
+    return frozenset(names | set(settings.PAGE_CACHE_QUERY_PARAMS))
 
 
 def _normalise(pairs):
@@ -189,6 +171,27 @@ def _query(request, known_only=True, slot=False):
     if slot:  # free text: one of a few slots (the entry's address tells them apart)
         pairs = [(n, str(int(_digest(v)[:8], 16) % slots) if n == "q" and v.strip() else v) for n, v in pairs]
     return _normalise(pairs)
+
+
+def _look(request):
+    """The newest purge's id; a whole-site purge since the last look drops ``site_value``'s values."""
+    from .models import CachePurge
+
+    whole = Max("pk", filter=Q(address=_digest("*")))
+    found = CachePurge.objects.filter(pk__gt=_memo["seen"]).aggregate(last=Max("pk"), whole=whole)
+    if found["whole"]:
+        _memo["site"] = {}
+    _memo["seen"], request._site_seen = max(_memo["seen"], found["last"] or 0), True
+    return _memo["seen"]
+
+
+def site_value(request, name, build):
+    """A value every page shows (settings, the menu), kept by this process until the next whole-site
+    purge, which every write nobody mapped makes: checked once per request, by the miss's own query."""
+    if not getattr(request, "_site_seen", False):
+        _look(request)
+    values = _memo["site"]  # a purge seen meanwhile replaces the dict: this value is then dropped
+    return values[name] if name in values else values.setdefault(name, build())
 
 
 def vary_on_query(request, pairs):
@@ -211,11 +214,9 @@ def csrf(request):
 def request_is_cacheable(request):
     cookies = {settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGES_COOKIE_NAME", "messages")}
     headers = {"HTTP_AUTHORIZATION", getattr(settings, "PAGE_CACHE_BYPASS_HEADER", "")}  # bypass: bench only
-    if request.method != "GET" or not settings.PAGE_CACHE_ENABLED or cookies & set(request.COOKIES):
-        return False
-    return not (
-        headers & set(request.META) or request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
-    )
+    excluded = request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+    sent = cookies & set(request.COOKIES) or headers & set(request.META)
+    return request.method == "GET" and settings.PAGE_CACHE_ENABLED and not (sent or excluded)
 
 
 def response_is_storable(request, response):
@@ -275,7 +276,7 @@ class PageCacheMiddleware:
             recent = now - found["at"] < timedelta(seconds=settings.PAGE_CACHE_STALE_SECONDS)
             if found["level"] == SOFT and recent and not cache.add(f"{key}:rendering", 1, 30):
                 return self._serve(request, entry, "stale")  # another visitor is rendering it
-        stamp = CachePurge.objects.aggregate(last=Max("pk"))["last"] or 0  # before the render reads
+        stamp = _look(request)  # before the render reads
         request._page_cache_candidate = True
         response = self.get_response(request)
         until = min(now + timedelta(seconds=_ttl()), getattr(request, "_page_cache_until", now + _DAY))
@@ -290,10 +291,8 @@ class PageCacheMiddleware:
         return _finish(request, response, shared=False)
 
     def _serve(self, request, entry, how):
-        response = HttpResponse(entry["content"], status=entry["status"])
-        for name, value in entry["headers"]:
-            response[name] = value
-        response["X-Page-Cache"] = how
+        headers = {**dict(entry["headers"]), "X-Page-Cache": how}
+        response = HttpResponse(entry["content"], status=entry["status"], headers=headers)
         _finish(request, response, shared=True)
         modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(request, response.get("ETag"), modified, response)

@@ -135,3 +135,17 @@ def matching_ids(model, query, operator="and"):
     if entries is not None:
         return entries.values("object_pk")
     return results.get_queryset().order_by().values("pk")
+
+
+def purge_after_indexing(sender, task_result, **kwargs):
+    """The index is written by a task (a worker's raw SQL, no model signal): cached searches follow it."""
+    if task_result.task.module_path == "modelsearch.tasks.insert_or_update_object_task":
+        from django.apps import apps
+        from wagtail.models import Page
+
+        from .cache import purge
+
+        app_label, model_name, pk = task_result.args
+        is_page = issubclass(apps.get_model(app_label, model_name), Page)
+        page = Page.objects.filter(pk=pk).only("url_path").first() if is_page else None
+        purge(*([page] if page else ["*"]), listings=True)

@@ -98,6 +98,11 @@ def on_commit_now(monkeypatch):
 def _clear_cache():
     from django.core.cache import caches
 
+    from portal import cache as page_cache
+
+    # This process's site values and the last purge id it saw: a rolled-back SQLite database hands
+    # out the same ids again, and the next test's settings are not this one's.
+    page_cache._memo.update(seen=0, site={})
     for cache in caches.all(initialized_only=True):
         cache.clear()
     yield

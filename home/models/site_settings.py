@@ -1,5 +1,7 @@
 """Site-wide settings editors change in the admin: contact details, footer and the main menu."""
 
+import copy
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.models import ClusterableModel
@@ -8,6 +10,28 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Site
+
+from portal.cache import site_value
+
+
+class KeptSiteSetting(BaseSiteSetting):
+    """A setting every page shows, read from this process's copy (``portal.cache.site_value``: kept
+    until the next whole-site purge, which saving a setting makes) instead of a query on each render."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def for_request(cls, request):
+        attr = cls.get_cache_attr_name()
+        site = None if hasattr(request, attr) else Site.find_for_request(request)
+        if site is not None:
+            kept = site_value(request, (cls._meta.label, site.pk), lambda: cls.for_site(site))
+            setting = copy.copy(kept)  # each request its own: Wagtail keeps the request on it
+            setting._request = request
+            setattr(request, attr, setting)
+        return super().for_request(request)
 
 
 class SocialLinkBlock(blocks.StructBlock):
@@ -16,7 +40,7 @@ class SocialLinkBlock(blocks.StructBlock):
 
 
 @register_setting(icon="site")
-class SiteSettings(BaseSiteSetting):
+class SiteSettings(KeptSiteSetting):
     organisation_name = models.CharField(max_length=200, default="Co-production Portal")
     contact_email = models.EmailField(blank=True)
     phone = models.CharField(
@@ -88,7 +112,7 @@ class NavigationLinkBlock(blocks.StructBlock):
 
 
 @register_setting(icon="list-ul")
-class NavigationSettings(BaseSiteSetting, ClusterableModel):
+class NavigationSettings(KeptSiteSetting, ClusterableModel):
     primary_links = StreamField([("link", NavigationLinkBlock())], blank=True, max_num=8)
 
     panels = [
@@ -102,6 +126,18 @@ class NavigationSettings(BaseSiteSetting, ClusterableModel):
     def menu_for_site(cls, site):
         """The menu's items for `site`."""
         return cls.for_site(site).menu_items()
+
+    @classmethod
+    def menu_for_request(cls, request, site):
+        """The menu's items, from this process's copy: a change to a page in it (or above one) purges
+        the whole site (``home.signals``), as saving this setting does."""
+        return site_value(request, ("menu", site.pk), lambda: cls.menu_for_site(site))
+
+    @classmethod
+    def menu_page_ids(cls):
+        """The pages chosen in any site's menu (read from the stored blocks, without fetching them)."""
+        blocks = [block for menu in cls.objects.all() for block in menu.primary_links.raw_data]
+        return {block["value"].get("page") for block in blocks} - {None}
 
     def menu_items(self):
         items = []

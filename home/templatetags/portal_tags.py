@@ -2,6 +2,7 @@ from django import template
 from wagtail.models import Site
 
 from home.models import NavigationSettings
+from home.seo import page_ancestors
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def main_menu(context):
     site = Site.find_for_request(request)
     if site is None:
         return []
-    items = [dict(item) for item in NavigationSettings.menu_for_site(site)]
+    items = [dict(item) for item in NavigationSettings.menu_for_request(request, site)]
     for item in items:
         url = item["url"] or ""
         item["active"] = url == request.path or (url not in ("", "/") and request.path.startswith(url))
@@ -39,4 +40,4 @@ def query_replace(context, **kwargs):
 def breadcrumb_trail(context, page):
     """The page's ancestors below the root and home page as (title, url) pairs."""
     request = context.get("request")
-    return [(ancestor.title, ancestor.get_url(request)) for ancestor in page.get_ancestors()[1:]]
+    return [(ancestor.title, ancestor.get_url(request)) for ancestor in page_ancestors(request, page)]

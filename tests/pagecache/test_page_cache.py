@@ -13,6 +13,7 @@ from events.factories import EventIndexPageFactory
 from home.models import GuidancePage, NavigationSettings, SiteSettings
 from library.models import ResourceType
 from portal import cache as pagecache
+from portal.models import CachePurge
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +166,35 @@ def test_editing_site_settings_and_navigation_shows_on_every_page(client, home_p
     ]
     navigation.save()
     assert "Partner site" in get(client, MANIFESTO).text
+
+
+def test_renaming_or_unpublishing_a_page_in_the_menu_shows_on_every_page(client, home_page):
+    manifesto = GuidancePage.objects.get(url_path__endswith="/draft-manifesto/")
+    navigation = NavigationSettings.for_site(home_page.get_site())
+    navigation.primary_links = [("link", {"page": manifesto.get_parent(), "url": "", "label": ""})]
+    navigation.save()
+    assert "Guidance" in get(client, "/").text and get(client, MANIFESTO)
+    section = manifesto.get_parent().specific
+    section.title = "Guides we wrote together"
+    section.save_revision().publish()
+    assert "Guides we wrote together" in get(client, "/").text  # the page itself and a page below
+    assert "Guides we wrote together" in get(client, MANIFESTO).text
+    section.unpublish()
+    home = get(client, "/").text
+    assert "Guides we wrote together" not in home
+
+
+def test_settings_follow_a_change_another_process_made(client, home_page, editor):
+    """Settings are read once per process until a whole-site purge (portal.cache.site_value): another
+    process's save writes that purge, which this process sees with its next render's first query."""
+    get(client, MANIFESTO)
+    SiteSettings.objects.filter(site=home_page.get_site()).update(organisation_name="Elsewhere Network")
+    client.force_login(editor)  # not the page cache: this process's own copy of the settings
+    assert "Elsewhere Network" not in get(client, MANIFESTO).text  # no signal: no purge, as documented
+    CachePurge.objects.create(address=pagecache._digest("*"), level=pagecache.SOFT)
+    assert "Elsewhere Network" in get(client, MANIFESTO).text
+    client.logout()
+    assert "Elsewhere Network" in get(client, MANIFESTO).text
 
 
 def test_registration_and_cancellation_update_places_left_at_once(client, event_index, event_factory, person):
