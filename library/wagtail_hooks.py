@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from portal import audit
+from portal.cache import site_value
 
 from .feeds import resource_feed_links
 from .filters import feed_query
@@ -45,11 +46,18 @@ def register_library_report_menu_item():
     return MenuItem("Resources needing tags", reverse("library_needing_tags"), icon_name="tag", order=800)
 
 
+def _main_library_pk(request):
+    """Which library every page's feed links name: the site's first public one, kept by this process
+    until the next whole-site purge (``portal.cache.site_value``), which any library's publishing,
+    unpublishing, moving or deleting makes (`library_feed_paths`), as a change of view restrictions does."""
+    first = LibraryPage.objects.live().public().order_by("path").values_list("pk", flat=True)
+    return site_value(request, "main-library", first.first)
+
+
 def _main_library(request):
-    """The site's (first) public library, read once per request (the home page asks twice)."""
-    if not hasattr(request, "_main_library"):
-        request._main_library = LibraryPage.objects.live().public().order_by("path").first()
-    return request._main_library
+    """The main library itself, for the home page's section."""
+    pk = _main_library_pk(request)
+    return LibraryPage.objects.filter(pk=pk).first() if pk else None
 
 
 def _home_section_resources(library):
@@ -83,19 +91,22 @@ def library_feed_links(request, page):
     """On a library page, the feed of the view being looked at (its filters); elsewhere the whole library's."""
     if isinstance(page, LibraryPage):
         return resource_feed_links(request, page, feed_query(request.GET))
-    library = _main_library(request)
-    return resource_feed_links(request, library) if library else []
+    pk = _main_library_pk(request)
+    return resource_feed_links(request, LibraryPage(pk=pk)) if pk else []
 
 
 @hooks.register("page_cache_paths")
 def library_feed_paths(page):
-    """A library's feeds list its resources: publishing, changing or removing one purges them too."""
+    """A library's feeds list its resources: publishing, changing or removing one purges them too. Every
+    page links the main library's feeds: a library's own change purges the whole site (rare)."""
     if isinstance(page, ResourcePage) and page.path:
-        library = page.get_parent()
+        library, everywhere = page.get_parent(), set()
     elif isinstance(page, LibraryPage):
-        library = page
+        library, everywhere = page, {"*"}
     else:
         return set()
     if library is None or library.pk is None:
-        return set()
-    return {reverse(name, args=[library.pk]) for name in ("library:feed_rss", "library:feed_atom")}
+        return everywhere
+    return everywhere | {
+        reverse(name, args=[library.pk]) for name in ("library:feed_rss", "library:feed_atom")
+    }

@@ -184,6 +184,18 @@ def test_renaming_or_unpublishing_a_page_in_the_menu_shows_on_every_page(client,
     assert "Guides we wrote together" not in home
 
 
+def test_every_page_links_the_feeds_of_the_library_that_is_public_now(client, home_page):
+    from library.factories import LibraryPageFactory
+
+    library = LibraryPageFactory(parent=home_page)
+    feed = reverse("library:feed_rss", args=[library.pk])
+    assert feed in get(client, MANIFESTO).text
+    library.unpublish()
+    assert feed not in get(client, MANIFESTO).text  # served from the cache a moment ago
+    library.save_revision().publish()
+    assert feed in get(client, MANIFESTO).text
+
+
 def test_settings_follow_a_change_another_process_made(client, home_page, editor):
     """Settings are read once per process until a whole-site purge (portal.cache.site_value): another
     process's save writes that purge, which this process sees with its next render's first query."""
