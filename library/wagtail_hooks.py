@@ -50,8 +50,11 @@ def _main_library_pk(request):
     """Which library every page's feed links name: the site's first public one, kept by this process
     until the next whole-site purge (``portal.cache.site_value``), which any library's publishing,
     unpublishing, moving or deleting makes (`library_feed_paths`), as a change of view restrictions does."""
-    first = LibraryPage.objects.live().public().order_by("path").values_list("pk", flat=True)
-    return site_value(request, "main-library", first.first)
+
+    def first():  # Wagtail's public() reads the restrictions when called: only on a miss
+        return LibraryPage.objects.live().public().order_by("path").values_list("pk", flat=True).first()
+
+    return site_value(request, "main-library", first)
 
 
 def _main_library(request):
