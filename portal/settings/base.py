@@ -306,7 +306,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", "Co-production Portal")
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Where the admin's e-mails link to; `make run` serves at HOST:PORT (default 127.0.0.1:8000).
+WAGTAILADMIN_BASE_URL = env(
+    "WAGTAILADMIN_BASE_URL", f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}"
+)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # SEARCH_URL (portal/settings/backends.py): Wagtail's database backend by default (PostgreSQL full-text
 # search on PostgreSQL), or Elasticsearch / OpenSearch with no code change.
