@@ -117,9 +117,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite has no row locks; IMMEDIATE transactions at least serialise writers.
+    # SQLite has no row locks; IMMEDIATE transactions at least serialise writers. Write-ahead logging
+    # lets the web and task processes read while one of them writes (a rollback journal makes readers
+    # wait for every commit); the mode is kept in the database file.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    DATABASES["default"]["OPTIONS"].update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
