@@ -289,3 +289,23 @@ def test_the_welfare_rights_adviser_is_named_where_one_is_mentioned(site, client
     assert "welfare-rights adviser" in page
     assert '<a href="https://welfare.example.org/">Manchester Welfare Rights</a>' in page
     assert "0161 496 0999" in page
+
+
+def test_a_coordinator_plans_the_payment_date_when_confirming_a_run(
+    make_claim, contributor, coordinator, client
+):
+    claim = make_claim(contributor, "approved", approver=coordinator)
+    client.force_login(coordinator)
+    url = reverse("payouts_admin:run")
+    preview = client.post(url, {"claims": [claim.pk], "action": "preview"}).content.decode()
+    assert 'name="planned_on"' in preview and "Planned payment date" in preview
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    client.post(url, {"claims": [claim.pk], "action": "confirm", "planned_on": yesterday.isoformat()})
+    assert not claim.payout_items.exists()  # a date in the past is refused, nothing is created
+    planned = timezone.localdate() + datetime.timedelta(days=5)
+    client.post(url, {"claims": [claim.pk], "action": "confirm", "planned_on": planned.isoformat()})
+    payout = claim.payout_items.get().payout
+    assert payout.run.planned_on == planned
+    client.force_login(contributor)
+    page = client.get(reverse("payments:claim_detail", args=[claim.pk])).content.decode()
+    assert f"Expect payment by <strong>{planned:%-d %B %Y}</strong> (Payment {payout.pk})" in page
