@@ -5,8 +5,11 @@
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from . import tax_year
 from .calculation import pounds
+from .models.choices import MONEY
 
 NOT_SET = "Not set"
 
@@ -35,13 +38,19 @@ def human(value, field=None):
         return "Yes" if value else "No"
     if isinstance(value, datetime.timedelta):
         return days(value)
-    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) == 2:
+    if isinstance(value, Decimal) and _is_money(field):
         return pounds(value)
     if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{value:%-d %b %Y %H:%M}"
     if isinstance(value, datetime.date):
         return f"{value:%-d %b %Y}"
     return value
+
+
+def _is_money(field):
+    """A money column (MONEY: 12 digits, 2 places), not a share or a number of hours."""
+    return all(getattr(field, key, None) == size for key, size in MONEY.items())
 
 
 class HumanInspectMixin:

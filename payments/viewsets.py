@@ -7,6 +7,7 @@ locks the claim, re-checks its state, refuses self-approval and writes the audit
 """
 
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
@@ -34,7 +35,7 @@ class HumanColumn(Column):
         value = super().get_value(instance)
         try:
             field = instance._meta.get_field(self.accessor)
-        except Exception:  # an attribute, not a field
+        except FieldDoesNotExist:  # an attribute, not a field
             field = None
         return human(value, field)
 

@@ -183,3 +183,17 @@ def test_the_checks_catch_what_coordinators_used_to_read():
     assert (
         problems_in(visible_text("<td>£322.20</td><td>Bank transfer (recorded)</td><td>2025–26</td>")) == []
     )
+
+
+def test_human_values_know_money_from_shares_and_hours():
+    from payments.display import human
+    from payments.models import RateCard
+
+    version = PolicyVersion._meta
+    assert human(Decimal("10"), version.get_field("receipt_required_above")) == "£10.00"
+    assert human(Decimal("0.50"), version.get_field("preparation_ratio")) == Decimal("0.50")
+    assert human(Decimal("3.00"), RateCard._meta.get_field("half_day_min_hours")) == Decimal("3.00")
+    assert human(datetime.timedelta(days=3, hours=2)) == "3 days"
+    assert human(datetime.timedelta(seconds=0.02)) == "less than a day"
+    assert human(True) == "Yes" and human(None) == "Not set"
+    assert human("bank_transfer", ContributorProfile._meta.get_field("payment_preference")).startswith("Bank")
