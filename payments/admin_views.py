@@ -17,7 +17,7 @@ from portal.http import parse_id
 
 from . import limits, reports, services
 from .exports import report_response
-from .filters import ClaimFilterSet
+from .filters import QueueFilterSet
 from .models import InvolvementClaim
 
 Status = InvolvementClaim.Status
@@ -57,8 +57,12 @@ class QueueView(ClaimPermissionMixin, View):
     template_name = "payments/admin/queue.html"
 
     def get(self, request):
-        base = InvolvementClaim.objects.filter(status=Status.SUBMITTED).select_related("contributor")
-        filterset = ClaimFilterSet(request.GET or None, queryset=base, request=request)
+        base = (
+            InvolvementClaim.objects.filter(status=Status.SUBMITTED)
+            .select_related("contributor", "policy_version")
+            .prefetch_related("expenses")
+        )
+        filterset = QueueFilterSet(request.GET or None, queryset=base, request=request)
         claims = (filterset.qs if filterset.is_bound and filterset.is_valid() else base).order_by(
             "submitted_at", "pk"
         )

@@ -183,10 +183,31 @@ def build_claims(contributor, coordinator):
     return created
 
 
+def build_money_contacts():
+    """The demo site's contact for late payments and its welfare-rights adviser, unless an editor
+    already set them (so running the demo again changes nothing)."""
+    from wagtail.models import Site
+
+    from home.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return
+    settings = SiteSettings.for_site(site)
+    if settings.payments_contact_name or settings.welfare_adviser_name:
+        return
+    settings.payments_contact_name = "Cora, involvement coordinator"
+    settings.payments_contact_email = "coordinator@example.org"
+    settings.welfare_adviser_name = "Citizens Advice (benefits and work)"
+    settings.welfare_adviser_url = "https://www.citizensadvice.org.uk/benefits/"
+    settings.save()
+
+
 def load(command, options):
     from home.demo import build_users
 
     users = build_users()
+    build_money_contacts()
     policy, versions = build_policy()
     created = build_claims(users["contributor@example.org"], users["coordinator@example.org"])
     command.stdout.write(

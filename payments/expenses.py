@@ -18,8 +18,24 @@ Status = InvolvementClaim.Status
 AMOUNT_FIELDS = services.AMOUNT_FIELDS
 
 
+def receipt_limit(claim):
+    """The amount above which the claim's policy version asks for a receipt (None: no version yet)."""
+    version = claim.policy_version
+    return version.receipt_required_above if version is not None else None
+
+
+def missing_receipt_message(limit):
+    return (
+        f"The payment policy asks for a receipt for expenses over £{limit}. Add the receipt, or tell us "
+        "why there is none (for example, a taxi driver who gave no receipt): a coordinator will read it."
+    )
+
+
 def add_expense(claim, *, actor, data):
     """Adds an expense (category, amount, miles, description, receipt) to a draft or submitted claim.
+
+    Above the policy's receipt limit an expense needs a receipt or a reason why there is none
+    (`no_receipt_reason`): never a silent pass.
 
     Refused (ClaimError): amounts or miles above the bounds in payments.models, or more than
     MAX_EXPENSES_PER_CLAIM expenses, so the claim's total always fits its column. The receipt is
@@ -32,6 +48,7 @@ def add_expense(claim, *, actor, data):
         amount=data.get("amount") or ZERO,
         miles=data.get("miles"),
         receipt=data.get("receipt") or "",
+        no_receipt_reason=(data.get("no_receipt_reason") or "").strip()[:2000],
     )
     try:
         with transaction.atomic():
@@ -46,6 +63,15 @@ def add_expense(claim, *, actor, data):
                 raise services.ClaimError(f"One expense can be at most £{MAX_EXPENSE_AMOUNT:,}.")
             if (expense.miles or ZERO) > MAX_MILES:
                 raise services.ClaimError(f"One mileage expense can be at most {MAX_MILES:,} miles.")
+            limit = receipt_limit(locked)
+            if (
+                limit is not None
+                and expense.category != "mileage"
+                and expense.amount > limit
+                and not expense.receipt
+                and not expense.no_receipt_reason
+            ):
+                raise services.ClaimError(missing_receipt_message(limit))
             if locked.expenses.count() >= MAX_EXPENSES_PER_CLAIM:
                 raise services.ClaimError(
                     f"A claim can have at most {MAX_EXPENSES_PER_CLAIM} expenses. Please start a new claim."

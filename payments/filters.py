@@ -24,3 +24,12 @@ class ClaimFilterSet(WagtailFilterSet):
     class Meta:
         model = InvolvementClaim
         fields = ["status", "contributor", "activity_type", "project", "work_date"]
+
+
+class QueueFilterSet(ClaimFilterSet):
+    """The queue holds only submitted claims, so it offers no status to filter by."""
+
+    status = None
+
+    class Meta(ClaimFilterSet.Meta):
+        fields = ["contributor", "activity_type", "project", "work_date"]

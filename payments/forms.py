@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from wagtail import hooks
 
 from portal.uploads import check_upload
 
@@ -108,20 +109,32 @@ class ClaimForm(forms.Form):
 class ExpenseForm(forms.ModelForm):
     class Meta:
         model = ClaimExpense
-        fields = ["category", "description", "amount", "miles", "receipt"]
+        fields = ["category", "description", "amount", "miles", "receipt", "no_receipt_reason"]
         labels = {
             "category": "Kind of expense",
             "description": "What it was for (optional)",
             "amount": "Amount in pounds",
             "miles": "Miles (for mileage only)",
-            "receipt": "Receipt (optional: PDF or photo)",
+            "receipt": "Receipt (PDF or photo)",
+            "no_receipt_reason": "If you have no receipt, tell us why",
         }
+        widgets = {"no_receipt_reason": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"amount": "Leave at 0 for mileage: it is worked out from the miles."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, receipt_limit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.receipt_limit = receipt_limit
         self.fields["category"].choices = ExpenseCategory.choices
         self.fields["amount"].required = False
+        if receipt_limit is not None:
+            self.fields[
+                "receipt"
+            ].help_text = (
+                f"The payment policy asks for a receipt for anything over £{receipt_limit} (not mileage)."
+            )
+            self.fields[
+                "no_receipt_reason"
+            ].help_text = f"Only for an amount over £{receipt_limit} with no receipt. A coordinator reads it."
 
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")
@@ -145,6 +158,20 @@ class ExpenseForm(forms.ModelForm):
             and not cleaned.get("amount")
         ):
             self.add_error("amount", "Give the amount you spent.")
+        amount, limit = cleaned.get("amount"), self.receipt_limit
+        if (
+            limit is not None
+            and amount is not None
+            and amount > limit
+            and cleaned.get("category") != ExpenseCategory.MILEAGE
+            and not cleaned.get("receipt")
+            and not (cleaned.get("no_receipt_reason") or "").strip()
+        ):
+            self.add_error(
+                "receipt",
+                f"The payment policy asks for a receipt for expenses over £{limit}. Add the receipt, or tell "
+                "us below why there is none.",
+            )
         return cleaned
 
 
@@ -173,6 +200,23 @@ class ProfileForm(forms.ModelForm):
             "weekly_limit": "For example a benefit's permitted-work limit. We only warn you; we never stop a claim.",
         }
         widgets = {"payment_preference": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the ways that work on this site (Stripe only when it is set up: the payouts app says,
+        # through the `unavailable_payment_preferences` hook); never a ready-made choice.
+        unavailable = {value for fn in hooks.get_hooks("unavailable_payment_preferences") for value in fn()}
+        current = self.instance.payment_preference
+        field = self.fields["payment_preference"]
+        field.required = True
+        field.error_messages["required"] = (
+            "Choose how you would like to be paid, or that you do not want to be."
+        )
+        field.choices = [
+            (value, label)
+            for value, label in ContributorProfile.PaymentPreference.choices
+            if value not in unavailable or value == current
+        ]
 
 
 class RejectForm(forms.Form):

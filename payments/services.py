@@ -37,8 +37,9 @@ from django.utils import timezone
 from portal import audit
 from portal.locking import lock_one
 
-from . import claim_rules, signals
+from . import claim_rules, notifications, signals
 from .errors import ClaimBusy, ClaimError
+from .expectations import expected_payment
 from .models import ContributorProfile, Involvement, InvolvementClaim
 
 Status = InvolvementClaim.Status
@@ -259,6 +260,7 @@ def approve(claim, *, actor, note=""):
             ]
         )
         record(locked, actor, Status.SUBMITTED, note or "Approved")
+        notifications.notify_approved(locked.pk)  # sent once this commits
     return sync(claim, locked)
 
 
@@ -277,6 +279,7 @@ def reject(claim, *, actor, reason):
         locked.decision_reason = reason
         locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"])
         record(locked, actor, Status.SUBMITTED, reason)
+        notifications.notify_rejected(locked.pk)  # sent once this commits
     return sync(claim, locked)
 
 
@@ -400,6 +403,43 @@ def reinstate(claim, *, actor=None, note):
         )
         record(locked, actor, Status.CANCELLED, note)
     return sync(claim, locked)
+
+
+def send_late_payment_notices(*, today=None):
+    """Tells each contributor whose approved claim has passed the date they were told to expect it
+    (payments.expectations), once per claim, naming who to contact. Returns how many were sent.
+
+    Idempotent, and safe from several machines at once: each claim is locked, re-read and sent only
+    if no notice was recorded for it; the e-mail goes after the commit that records it."""
+    today = today or timezone.localdate()
+    candidates = InvolvementClaim.objects.filter(
+        status=Status.APPROVED, late_notice_sent_at__isnull=True
+    ).select_related("policy_version")
+    sent = 0
+    for candidate in candidates.order_by("pk"):
+        expected = expected_payment(candidate, today=today)
+        if expected is None or not expected.late:
+            continue
+        with transaction.atomic():
+            locked = lock_claim(candidate)
+            if locked.status != Status.APPROVED or locked.late_notice_sent_at is not None:
+                continue
+            expected = expected_payment(locked, today=today)
+            if expected is None or not expected.late:
+                continue
+            locked.late_notice_sent_at = timezone.now()
+            locked.save(update_fields=["late_notice_sent_at"])
+            audit.record_change(
+                locked,
+                CHANGED,
+                actor=None,
+                from_status=locked.status,
+                to_status=locked.status,
+                note=f"Told the contributor the payment is late (expected by {expected.date:%-d %B %Y})",
+            )
+            notifications.notify_late(locked.pk)
+            sent += 1
+    return sent
 
 
 def flag(claim, *, note):

@@ -1,5 +1,5 @@
 """The UK tax year (6 April to 5 April), in one place. A tax year is named by the calendar year it starts
-in: 2025 is 6 April 2025 to 5 April 2026, shown as "2025/26"."""
+in: 2025 is 6 April 2025 to 5 April 2026, shown as "2025–26"."""
 
 import datetime
 
@@ -25,7 +25,8 @@ def bounds_of(day):
 
 
 def label(start_year):
-    return f"{start_year}/{str(start_year + 1)[-2:]}"
+    """How people write a tax year: "2025–26" (with an en dash)."""
+    return f"{start_year}\u2013{str(start_year + 1)[-2:]}"
 
 
 def expression(field):

@@ -19,6 +19,7 @@ from portal.exports import csv_response
 
 from . import claim_rules, expenses, limits, reports, services
 from . import tax_year as uk_tax_year
+from .expectations import expected_payment
 from .forms import ClaimForm, ExpenseForm, ProfileForm
 from .models import ClaimExpense, ContributorProfile, InvolvementClaim
 
@@ -64,9 +65,16 @@ def _overview(request, *, status=200):
             "total_amount",
             "fee_amount",
             "expenses_amount",
+            "decided_at",
+            "paid_at",
+            "policy_version__pay_within_days",
         )
+        .select_related("policy_version")
         .order_by("-work_date", "-pk")
     )
+    claims = list(claims)
+    for claim in claims:
+        claim.expected = expected_payment(claim)
     return render(
         request,
         "payments/my_involvement.html",
@@ -138,21 +146,34 @@ def claim_edit(request, pk):
 
 
 @contributor_required
-def claim_detail(request, pk):
-    claim = own_claim(request, pk)
+def _claim_page(request, claim, *, expense_form=None, warnings=(), status=200):
     editable = claim.status in (Status.DRAFT, Status.SUBMITTED)
+    if expense_form is None and editable:
+        expense_form = ExpenseForm(receipt_limit=expenses.receipt_limit(claim))
+    claim_expenses = list(claim.expenses.all())
     return render(
         request,
         "payments/claim_detail.html",
         {
             "claim": claim,
-            "expenses": claim.expenses.all(),
+            "expenses": claim_expenses,
+            "missing_receipts": [e for e in claim_expenses if claim.needs_receipt(e)],
+            "receipt_limit": expenses.receipt_limit(claim),
+            "expected": expected_payment(claim),
             "events": audit.trail(claim),
             "editable": editable,
-            "expense_form": ExpenseForm() if editable else None,
-            "warnings": limits.limit_warnings(claim) if claim.status == Status.DRAFT else [],
+            "expense_form": expense_form if editable else None,
+            "warnings": list(warnings),
         },
+        status=status,
     )
+
+
+@contributor_required
+def claim_detail(request, pk):
+    claim = own_claim(request, pk)
+    warnings = limits.limit_warnings(claim) if claim.status == Status.DRAFT else []
+    return _claim_page(request, claim, warnings=warnings)
 
 
 def _transition(request, pk, action, done_message):
@@ -187,7 +208,7 @@ def claim_decline(request, pk):
 @contributor_required
 def expense_add(request, pk):
     claim = own_claim(request, pk)
-    form = ExpenseForm(request.POST, request.FILES)
+    form = ExpenseForm(request.POST, request.FILES, receipt_limit=expenses.receipt_limit(claim))
     if form.is_valid():
         try:
             expenses.add_expense(claim, actor=request.user, data=form.cleaned_data)
@@ -195,19 +216,7 @@ def expense_add(request, pk):
             return redirect("payments:claim_detail", pk=claim.pk)
         except services.ClaimError as exc:
             form.add_error(None, str(exc))
-    return render(
-        request,
-        "payments/claim_detail.html",
-        {
-            "claim": claim,
-            "expenses": claim.expenses.all(),
-            "events": audit.trail(claim),
-            "editable": claim.status in (Status.DRAFT, Status.SUBMITTED),
-            "expense_form": form,
-            "warnings": [],
-        },
-        status=400,
-    )
+    return _claim_page(request, claim, expense_form=form, status=400)
 
 
 @require_POST

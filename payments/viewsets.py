@@ -7,6 +7,7 @@ locks the claim, re-checks its state, refuses self-approval and writes the audit
 """
 
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
@@ -16,7 +17,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import audit
 
-from . import admin_views
+from . import admin_views, expenses
+from .display import HumanInspectMixin, human
+from .display import tax_year_label as human_tax_year
+from .expectations import expected_payment
 from .filters import ClaimFilterSet
 from .forms import RejectForm
 from .models import ContributorProfile, Involvement, InvolvementClaim, PaymentPolicy, PolicyVersion
@@ -24,12 +28,29 @@ from .models import ContributorProfile, Involvement, InvolvementClaim, PaymentPo
 Status = InvolvementClaim.Status
 
 
+class HumanColumn(Column):
+    """A column that shows its field the way a person reads it (labels, Yes/No, £0.00, days)."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        try:
+            field = instance._meta.get_field(self.accessor)
+        except FieldDoesNotExist:  # an attribute, not a field
+            field = None
+        return human(value, field)
+
+
+class HumanInspectView(HumanInspectMixin, InspectView):
+    pass
+
+
 class PaymentPolicyViewSet(ModelViewSet):
     model = PaymentPolicy
     icon = "doc-full"
     menu_label = "Payment policies"
-    list_display = ["name", "is_active"]
+    list_display = ["name", HumanColumn("is_active", label="Active")]
     inspect_view_enabled = True
+    inspect_view_class = HumanInspectView
 
 
 class PolicyVersionEditView(EditView):
@@ -50,11 +71,12 @@ class PolicyVersionViewSet(ModelViewSet):
     list_display = [
         "__str__",
         "effective_from",
-        "pay_within_days",
-        Column("is_locked", label="Used by approved claims"),
+        Column("pay_within_days", label="Pays within (days)"),
+        HumanColumn("is_locked", label="Used by approved claims"),
     ]
     list_filter = ["policy"]
     inspect_view_enabled = True
+    inspect_view_class = HumanInspectView
     copy_view_enabled = True
     edit_view_class = PolicyVersionEditView
 
@@ -63,8 +85,14 @@ class ContributorProfileViewSet(ModelViewSet):
     model = ContributorProfile
     icon = "user"
     menu_label = "Contributors"
-    list_display = ["display_name", "user", "payment_preference", "tax_year_limit"]
+    list_display = [
+        "display_name",
+        "user",
+        HumanColumn("payment_preference", label="How they would like to be paid"),
+        HumanColumn("tax_year_limit", label="Tax-year limit"),
+    ]
     list_filter = ["payment_preference"]
+    inspect_view_class = HumanInspectView
     search_fields = ["display_name", "user__email"]
     form_fields = [
         "user",
@@ -79,8 +107,11 @@ class ContributorProfileViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
-class ClaimInspectView(InspectView):
+class ClaimInspectView(HumanInspectMixin, InspectView):
     template_name = "payments/admin/claim_inspect.html"
+
+    def get_tax_year_display_value(self):
+        return human_tax_year(self.object.tax_year)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,6 +133,8 @@ class ClaimInspectView(InspectView):
                     if html
                 ],
                 "decide_url": reverse("payments_claims:decide", args=[claim.pk]),
+                "expected": expected_payment(claim),
+                "receipt_limit": expenses.receipt_limit(claim),
                 "receipt_url_name": "payments:receipt_download",
             }
         )
@@ -122,8 +155,8 @@ class ClaimViewSet(ModelViewSet):
         "contributor",
         DateColumn("work_date", label="Date"),
         "project",
-        "total_amount",
-        "status",
+        HumanColumn("total_amount", label="Total"),
+        HumanColumn("status", label="Status"),
     ]
     list_export = [
         "pk",
@@ -149,8 +182,31 @@ class ClaimViewSet(ModelViewSet):
     inspect_view_class = ClaimInspectView
     index_view_class = ClaimIndexView
     copy_view_enabled = False
-    # The explanation is shown line by line above the fields.
-    inspect_view_fields_exclude = ["explanation"]
+    # The explanation is shown line by line above the fields; the rest in people's words.
+    inspect_view_fields = [
+        "contributor",
+        "work_date",
+        "activity_type",
+        "duration_minutes",
+        "preparation_minutes",
+        "project",
+        "involvement",
+        "notes",
+        "status",
+        "tax_year",
+        "policy_version",
+        "fee_amount",
+        "expenses_amount",
+        "total_amount",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_wait",
+        "paid_at",
+        "payment_wait",
+        "payment_reference",
+    ]
     # Required by ModelViewSet, though the add and edit views are never routed (see get_urlpatterns).
     form_fields = ["notes"]
 
@@ -194,6 +250,7 @@ class InvolvementViewSet(ModelViewSet):
         DateColumn("end_date", label="To"),
     ]
     list_filter = ["activity_type"]
+    inspect_view_class = HumanInspectView
     search_fields = ["title", "person__email", "person__first_name", "person__last_name"]
     form_fields = ["title", "activity_type", "start_date", "end_date"]
     copy_view_enabled = False

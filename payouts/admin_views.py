@@ -8,9 +8,12 @@ Who may do what is one check, by permission, through the Payout and PaymentRun p
 (Coordinators have them; nobody else does). The services refuse a coordinator paying themselves.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.generic import View
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
@@ -96,6 +99,19 @@ class ReverseView(PayoutPermissionMixin, View):
         return self.inspect_view(request, pk=pk, reversal_form=form)
 
 
+def parse_planned_on(value):
+    """The planned payment date typed on the run's confirmation: a date from today on, None when empty,
+    False when it is not one."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return day if day >= timezone.localdate() else False
+
+
 class PaymentRunView(PermissionCheckedMixin, View):
     """Choose approved claims (filtered), preview the payouts per contributor and method, confirm."""
 
@@ -132,9 +148,15 @@ class PaymentRunView(PermissionCheckedMixin, View):
                 grand_total=sum(p["total"] for p in plans),
             )
             return TemplateResponse(request, self.template_name, context)
+        planned_on = parse_planned_on(request.POST.get("planned_on", ""))
+        if planned_on is False:
+            messages.error(
+                request, "Give the planned payment date as a date from today on, or leave it empty."
+            )
+            return redirect("payouts_admin:run")
         try:
             run, skipped = services.create_run(
-                actor=request.user, claim_ids=ids, note=request.POST.get("note", "")
+                actor=request.user, claim_ids=ids, note=request.POST.get("note", ""), planned_on=planned_on
             )
         except services.PayoutError as exc:
             messages.error(request, str(exc))

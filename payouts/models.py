@@ -54,6 +54,8 @@ class PaymentRun(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
+    # The day the coordinator plans to pay the run's payouts: the date contributors are told to expect.
+    planned_on = models.DateField("planned payment date", null=True, blank=True)
 
     class Meta:
         db_table = "payments_paymentrun"  # kept from when payouts lived in payments

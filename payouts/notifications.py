@@ -1,9 +1,9 @@
 """E-mails about payouts: the contributor's breakdown when paid; coordinators when something needs them."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from payments.notifications import absolute, site_settings
 from portal.mail import queue_email, render_email
 
 from .models import Payout, PayoutItem
@@ -16,6 +16,7 @@ def notify_paid(payout_id):
         "payout": payout,
         "items": items,
         "url": _absolute(reverse("payouts:detail", args=[payout.pk])),
+        "s": site_settings(),
     }
     queue_email(to=[payout.contributor.email], **render_email("payouts/email/payout_paid", context))
 
@@ -33,4 +34,4 @@ def notify_coordinators(payout_id, what):
 
 
 def _absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return absolute(path)

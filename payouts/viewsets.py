@@ -16,6 +16,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from payments.calculation import pounds
 from portal import audit
 from portal.http import parse_id
 
@@ -54,11 +55,17 @@ class PayoutIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["attention"] = Payout.objects.filter(status__in=NEEDS_ATTENTION).count()
-        context["totals"] = (
-            Payout.objects.values("method", "status")
+        context["totals"] = [
+            {
+                **row,
+                "method_label": Method(row["method"]).label,
+                "status_label": Status(row["status"]).label,
+                "total": pounds(row["total"] or 0),
+            }
+            for row in Payout.objects.values("method", "status")
             .annotate(total=Sum("amount"), n=Count("pk"))
-            .order_by("method")
-        )
+            .order_by("method", "status")
+        ]
         context["stripe_test_mode"] = stripe_gateway.is_configured() and stripe_gateway.is_test_mode()
         return context
 

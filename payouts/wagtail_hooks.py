@@ -96,6 +96,25 @@ def claim_payments_panel(request, claim):
     )
 
 
+@hooks.register("unavailable_payment_preferences")
+def stripe_unless_configured():
+    """Contributors are offered Stripe only when this site has Stripe set up."""
+    return [] if stripe_gateway.is_configured() else ["stripe"]
+
+
+@hooks.register("claim_planned_payment_date")
+def planned_payment_date(claim):
+    """(the planned date of the payment holding an approved claim, "Payment N"), or None."""
+    item = (
+        claim.payout_items.filter(released_at__isnull=True, payout__status__in=Payout.Status.open())
+        .select_related("payout__run")
+        .first()
+    )
+    if item is None or item.payout.run.planned_on is None:
+        return None
+    return item.payout.run.planned_on, f"Payment {item.payout_id}"
+
+
 @hooks.register("my_involvement_sections")
 def my_payments_section(request):
     recent = (

@@ -70,6 +70,35 @@ class SiteSettings(KeptSiteSetting):
     default_share_image_alt = models.CharField(
         "alternative text", max_length=250, blank=True, help_text="What the share image shows."
     )
+    # Who a contributor talks to when a payment is late: named in the late-payment e-mail and on
+    # the claim's page. Empty: the general contact details above.
+    payments_contact_name = models.CharField(
+        "name",
+        max_length=120,
+        blank=True,
+        help_text='A person or team, e.g. "Priya, involvement coordinator".',
+    )
+    payments_contact_email = models.EmailField("e-mail", blank=True)
+    payments_contact_phone = models.CharField("phone", max_length=40, blank=True)
+    # Named wherever the portal tells people on benefits to seek independent advice.
+    welfare_adviser_name = models.CharField(
+        "name",
+        max_length=200,
+        blank=True,
+        help_text="An independent welfare-rights service, e.g. a local "
+        "Citizens Advice or a council welfare-rights team.",
+    )
+    welfare_adviser_url = models.URLField("web address", blank=True)
+    welfare_adviser_phone = models.CharField("phone", max_length=40, blank=True)
+    accessibility_statement = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The page that says how accessible this site is and how to report a problem. Linked "
+        "from every page's footer.",
+    )
 
     panels = [
         FieldPanel("organisation_name"),
@@ -79,6 +108,24 @@ class SiteSettings(KeptSiteSetting):
         ),
         FieldPanel("footer_text"),
         FieldPanel("social_links"),
+        FieldPanel("accessibility_statement"),
+        MultiFieldPanel(
+            [
+                FieldPanel("payments_contact_name"),
+                FieldRowPanel([FieldPanel("payments_contact_email"), FieldPanel("payments_contact_phone")]),
+            ],
+            heading="Contact for late payments",
+            help_text="Named to contributors when a payment is later than they were told.",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("welfare_adviser_name"),
+                FieldRowPanel([FieldPanel("welfare_adviser_url"), FieldPanel("welfare_adviser_phone")]),
+            ],
+            heading="Welfare-rights adviser",
+            help_text="Named on every page and e-mail that suggests talking to an independent adviser about "
+            "how payments affect benefits.",
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("site_description"),
@@ -91,6 +138,15 @@ class SiteSettings(KeptSiteSetting):
 
     class Meta:
         verbose_name = "site settings"
+
+    @property
+    def payments_contact(self):
+        """Who to ask about a late payment: the named contact, else the organisation's own details."""
+        return {
+            "name": self.payments_contact_name or self.organisation_name,
+            "email": self.payments_contact_email or self.contact_email,
+            "phone": self.payments_contact_phone or self.phone,
+        }
 
 
 class NavigationLinkBlock(blocks.StructBlock):

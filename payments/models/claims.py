@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from .. import tax_year as uk_tax_year
 from ..calculation import format_minutes
@@ -88,6 +89,8 @@ class InvolvementClaim(models.Model):
     decision_wait = models.DurationField(null=True, blank=True, editable=False)
     payment_wait = models.DurationField(null=True, blank=True, editable=False)
     payment_reference = models.CharField(max_length=120, blank=True)
+    # When the contributor was told their payment is late (send_late_payment_notices): once a claim.
+    late_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -144,10 +147,19 @@ class InvolvementClaim(models.Model):
     def explanation_lines(self):
         return [line for line in self.explanation.splitlines() if line.strip()]
 
+    def needs_receipt(self, expense):
+        """True when the policy asks for a receipt for `expense` and it has neither one nor a reason."""
+        version = self.policy_version
+        limit = version.receipt_required_above if version else None
+        if limit is None or expense.receipt or expense.no_receipt_reason or expense.category == "mileage":
+            return False
+        return expense.amount > limit
+
     def pay_by(self):
         if self.decided_at is None or self.policy_version is None:
             return None
-        return (self.decided_at + datetime.timedelta(days=self.policy_version.pay_within_days)).date()
+        decided_on = timezone.localtime(self.decided_at).date()
+        return decided_on + datetime.timedelta(days=self.policy_version.pay_within_days)
 
 
 class ClaimExpense(models.Model):
@@ -169,6 +181,8 @@ class ClaimExpense(models.Model):
         help_text="For mileage only.",
     )
     receipt = models.FileField(upload_to="receipts/%Y/%m/", storage=private_storage, blank=True)
+    # Why there is no receipt for an amount the policy wants one for (shown to the coordinator).
+    no_receipt_reason = models.TextField("why there is no receipt", blank=True)
 
     class Meta:
         ordering = ["pk"]

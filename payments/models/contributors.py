@@ -23,8 +23,10 @@ class ContributorProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributor_profile"
     )
     display_name = models.CharField(max_length=120)
+    # Empty until the contributor chooses: nobody is told "you chose" what they never chose. Until
+    # then a payment run pays them by a bank transfer the coordinator arranges (payouts.services).
     payment_preference = models.CharField(
-        max_length=20, choices=PaymentPreference.choices, default=PaymentPreference.BANK_TRANSFER
+        "how they would like to be paid", max_length=20, choices=PaymentPreference.choices, blank=True
     )
     charity_name = models.CharField(max_length=200, blank=True)
     lower_amount = models.DecimalField(

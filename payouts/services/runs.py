@@ -150,7 +150,7 @@ def create_payout(run, plan, actor, method=None):
     return payout
 
 
-def create_run(*, actor, claim_ids, note=""):
+def create_run(*, actor, claim_ids, note="", planned_on=None):
     """Creates a payment run with one payout per contributor over the chosen approved claims.
 
     Idempotent under concurrency: the chosen claims are locked, then the ones already held by a payout are
@@ -168,7 +168,7 @@ def create_run(*, actor, claim_ids, note=""):
             skipped += own
             if not plans:
                 return None, skipped
-            run = PaymentRun.objects.create(created_by=actor, note=note[:200])
+            run = PaymentRun.objects.create(created_by=actor, note=note[:200], planned_on=planned_on)
             for plan in plans:
                 create_payout(run, plan, actor)
     except IntegrityError as exc:
@@ -207,7 +207,9 @@ def pay_claim_by_hand(claim, *, actor, method, paid_on, reference, voucher_provi
                 raise PayoutError(
                     f"The contributor chose: {plan['method_label'].lower()}. Mark the claim as declined instead."
                 )
-            run = PaymentRun.objects.create(created_by=actor, note=f"Claim {claim.pk} paid by hand")
+            run = PaymentRun.objects.create(
+                created_by=actor, note=f"Claim {claim.pk} paid by hand", planned_on=paid_on
+            )
             payout = create_payout(run, plan, actor, method=method)
             return record_manual_payment(
                 payout,

@@ -112,9 +112,9 @@ def test_totals_per_tax_year(client, contributor, coordinator, make_claim):
     # Money counts in the tax year it was paid (today); the work counts in the year it was done.
     this_year = tax_year.label(tax_year.of(datetime.date.today()))
     assert years[this_year]["paid"] == D("56.25")
-    assert years["2024/25"]["paid"] == D("0.00") and years["2024/25"]["earned"] == D("56.25")
-    assert years["2025/26"]["earned"] == D("61.88")
-    assert years["2025/26"]["waiting"] == D("61.88")
+    assert years["2024–25"]["paid"] == D("0.00") and years["2024–25"]["earned"] == D("56.25")
+    assert years["2025–26"]["earned"] == D("61.88")
+    assert years["2025–26"]["waiting"] == D("61.88")
 
 
 def test_statement_csv_lists_only_my_claims(client, contributor, other_contributor, make_claim):
