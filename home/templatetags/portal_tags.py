@@ -26,7 +26,7 @@ def main_menu(context):
 
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context):
-    """"Error: " when a form the page shows came back with errors (the GOV.UK pattern), so the first
+    """The prefix "Error: " when a form the page shows came back with errors (the GOV.UK pattern), so the first
     thing a screen reader reads, and the tab and the history, say the form was not sent.
 
     Any bound form in the context counts, whatever its name (form, feedback_form, expense_form).
