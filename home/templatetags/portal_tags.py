@@ -1,4 +1,5 @@
 from django import template
+from django.forms import BaseForm
 from wagtail.models import Site
 
 from home.models import NavigationSettings
@@ -21,6 +22,19 @@ def main_menu(context):
         url = item["url"] or ""
         item["active"] = url == request.path or (url not in ("", "/") and request.path.startswith(url))
     return items
+
+
+@register.simple_tag(takes_context=True)
+def error_title_prefix(context):
+    """The prefix "Error: " when a form the page shows came back with errors (the GOV.UK pattern), so the first
+    thing a screen reader reads, and the tab and the history, say the form was not sent.
+
+    Any bound form in the context counts, whatever its name (form, feedback_form, expense_form).
+    """
+    for value in context.flatten().values():
+        if isinstance(value, BaseForm) and value.is_bound and value.errors:
+            return "Error: "
+    return ""
 
 
 @register.simple_tag(takes_context=True)
