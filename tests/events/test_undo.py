@@ -196,9 +196,18 @@ def test_a_signed_in_member_with_a_place_is_not_given_the_form_again(client, eve
     assert "You're booked" in text and "manage your place" in text and 'name="email"' not in text
     registration = Registration.objects.get(event=event)
     assert 'href="/events/manage/' in text
-    # Someone else signed in still gets the form; a cancelled place gives it back too.
+    # A cancelled place gives the form back.
     services.cancel_registration(registration)
     assert 'name="email"' in client.get(event.url).text
+
+
+def test_a_cancelled_event_never_says_you_are_booked(client, event, person, user_factory):
+    member = user_factory(email="kim@example.org")
+    services.register(event, data=person(email="kim@example.org"), user=member)
+    services.cancel_event(event)
+    client.force_login(member)
+    text = client.get(event.url).text
+    assert "You're booked" not in text and "This event has been cancelled" in text
 
 
 def test_a_member_registered_by_e_mail_before_signing_in_is_found(
