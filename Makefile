@@ -9,21 +9,26 @@ PORT ?= 8000
 .PHONY: install run test lint format bench migrate demo worker clean lighthouse lighthouse-install
 
 $(STAMP): pyproject.toml
+	@echo "== Creating the virtualenv in $(VENV) and installing the portal (a few minutes the first time) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 migrate: install
+	@echo "== Migrating the database =="
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo's Site record and the admin's e-mail links follow HOST and PORT, so every link opens.
 demo: migrate
-	$(BIN)/python manage.py load_demo_data
+	@echo "== Loading the demo content (about a minute the first time) =="
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py load_demo_data
 
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "== Serving the portal at http://$(HOST):$(PORT)/ (Ctrl-C stops it) =="
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # A task worker, for when TASKS_BACKEND=database.
 worker: install

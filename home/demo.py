@@ -4,8 +4,12 @@ Every function here is idempotent: it finds what exists by slug or email and cre
 missing, so running `load_demo_data` again changes nothing an editor has since edited.
 """
 
+import os
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management.base import CommandError
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
@@ -348,7 +352,38 @@ def build_users():
     return users
 
 
+def add_arguments(parser):
+    parser.add_argument(
+        "--address",
+        default=os.environ.get("SITE_ADDRESS") or local_address(),
+        help="Where the site is served (default: http://HOST:PORT from the environment, as `make run` "
+        "serves it). The default Site record takes its host and port, so links in e-mails open.",
+    )
+
+
+def local_address():
+    """`make run`'s address: HOST and PORT from the environment (a wildcard host as localhost)."""
+    host = os.environ.get("HOST") or "127.0.0.1"
+    host = "localhost" if host in {"0.0.0.0", "::", "[::]"} else host
+    return f"http://{host}:{os.environ.get('PORT') or '8000'}"
+
+
+def point_site_at(address):
+    """The default Site's host and port become `address`'s: absolute links (e-mails, feeds, the sitemap)
+    then lead where the demo is served."""
+    parts = urlsplit(address)
+    if not parts.hostname:
+        raise CommandError(f"{address!r} is not an address such as http://127.0.0.1:8000")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    for site in Site.objects.filter(is_default_site=True):
+        site.hostname, site.port = parts.hostname, port
+        site.save()  # a save, not an update: Wagtail forgets its cached site root addresses
+
+
 def load(command, options):
     home, index, created = build_page_tree()
+    if options.get("address"):
+        point_site_at(options["address"])
+        command.stdout.write(f"Site address: {options['address']} (links in e-mails lead there)")
     build_users()
     command.stdout.write(f"Pages: home, guidance index and {created} new guidance page(s).")

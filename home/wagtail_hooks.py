@@ -1,4 +1,7 @@
+from django.utils.safestring import mark_safe
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from . import feeds, views
 from .models import GuidancePage
@@ -25,3 +28,28 @@ def handle_feedback_form(serve):
 @hooks.register("feed_links")
 def guidance_feed_links(request, page):
     return feeds.guidance_feed_links(request)
+
+
+class HowPublishingWorksPanel(Component):
+    """On an editor's dashboard: editors submit pages, moderators publish them (the site's workflow)."""
+
+    name = "how_publishing_works"
+    order = 50
+
+    def render_html(self, parent_context=None):
+        return mark_safe(  # noqa: S308 (fixed text, nothing from input)
+            '<section class="panel" aria-labelledby="how-publishing-works">'
+            '<h2 id="how-publishing-works">How publishing works here</h2>'
+            "<p>You write and change pages. When a page is ready, open the menu beside "
+            "<strong>Save draft</strong> and choose <strong>Submit</strong>: a moderator reads it and "
+            "publishes it, or asks for changes with a comment. Pages waiting for a moderator are listed "
+            "under <strong>Your pages in a workflow</strong>.</p></section>"
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def explain_moderation_to_editors(request, panels):
+    policy = PagePermissionPolicy()
+    user = request.user
+    if policy.user_has_permission(user, "change") and not policy.user_has_permission(user, "publish"):
+        panels.append(HowPublishingWorksPanel())

@@ -185,8 +185,11 @@ class ResourceFilterSet(django_filters.FilterSet):
         return sort or (SORT_RELEVANCE if self.query else SORT_NEWEST)
 
     def conditions(self):
-        """{filter name: Q} for every active filter, in `order` (invalid values are not active)."""
-        found = {}
+        """{filter name: Q} for every active filter, in `order` (invalid values are not active); made
+        once per filterset (the counts and the results both read them; the search's costs a lookup)."""
+        if getattr(self, "_conditions", None) is not None:
+            return self._conditions
+        found = self._conditions = {}
         for name in self.order:
             value = self.values.get(name)
             if value in (None, "", [], (), False):

@@ -109,8 +109,14 @@ def facet_counts(filterset):
             counts["free"] += n_free
         counts["total"] += n_total
     for facet, found in by_bits.items():
+        per_bit = {}  # each group's count added to every term it holds: one step per term held
+        for bits, n in found.items():
+            while bits:
+                lowest = bits & -bits
+                per_bit[lowest] = per_bit.get(lowest, 0) + n
+                bits ^= lowest
         for term in filterset.taxonomy[facet]:
-            counts[facet][term.pk] = sum(n for bits, n in found.items() if bits & term.mask)
+            counts[facet][term.pk] = per_bit.get(term.mask, 0)
     return counts
 
 

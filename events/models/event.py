@@ -16,18 +16,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
 from portal.cache import cache_until, vary_on_query
+from portal.visibility import restricted_above
 
 from ..blocks import MaterialsStreamBlock
 from ..choices import AccessProvision, EventStatus, EventType, Format, MaterialsRelease
@@ -81,13 +81,8 @@ class EventPageQuerySet(PageQuerySet):
         return self.update(confirmed_seats=Registration.objects.confirmed_seats_of(OuterRef("pk")))
 
     def public(self):
-        """Wagtail's `public()`, in the same query: no event in a section under a view restriction (its
-        own page's included), i.e. no restriction on a page whose path begins the event's. Wagtail's
-        reads every restriction first, one query more for each listing that asks."""
-        restricted = PageViewRestriction.objects.filter(
-            page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-        )
-        return self.exclude(Exists(restricted))
+        """Wagtail's `public()` in the same query (`portal.visibility.restricted_above`)."""
+        return self.exclude(Exists(restricted_above()))
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now())

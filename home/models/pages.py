@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.cache import vary_on_query
+from portal.visibility import chosen_public, public_pages
 
 from .. import seo
 from ..blocks import RICH_TEXT_FEATURES, BaseStreamBlock
@@ -44,10 +45,12 @@ class HomePage(Page):
         verbose_name = "home page"
 
     def get_featured_guidance(self):
-        chosen = [block.value for block in self.featured_guidance if block.value and block.value.live]
-        if chosen:
-            return [page.specific for page in chosen]
-        return list(GuidancePage.objects.live().public().order_by("-first_published_at", "-pk")[:3])
+        """The guidance an editor chose that every visitor may see (a chosen page may since have been
+        unpublished or made private), else the newest three."""
+        ids = [block["value"] for block in self.featured_guidance.raw_data if block.get("value")]
+        chosen = chosen_public(GuidancePage, ids) if ids else []
+        newest = public_pages(GuidancePage.objects.order_by("-first_published_at", "-pk"))
+        return chosen or list(newest[:3])
 
     def get_sections(self, request):
         sections = []

@@ -117,9 +117,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite has no row locks; IMMEDIATE transactions at least serialise writers.
+    # SQLite has no row locks; IMMEDIATE transactions at least serialise writers. Write-ahead logging
+    # lets the web and task processes read while one of them writes (a rollback journal makes readers
+    # wait for every commit); the mode is kept in the database file.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    DATABASES["default"]["OPTIONS"].update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -306,7 +310,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", "Co-production Portal")
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Where the admin's e-mails link to; `make run` serves at HOST:PORT (default 127.0.0.1:8000).
+WAGTAILADMIN_BASE_URL = env(
+    "WAGTAILADMIN_BASE_URL", f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}"
+)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # SEARCH_URL (portal/settings/backends.py): Wagtail's database backend by default (PostgreSQL full-text
 # search on PostgreSQL), or Elasticsearch / OpenSearch with no code change.

@@ -19,7 +19,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",  # as the embedded default (portal/settings/base.py)
+    }
 # Static files are collected and served by whitenoise, as in production.
 STATIC_ROOT = BASE_DIR / "bench" / ".data" / "static"
 MEDIA_ROOT = BASE_DIR / "bench" / ".data" / "media"

@@ -104,3 +104,19 @@ def test_a_claim_that_cannot_be_made_does_not_break_recording_attendance(
 )
 def test_activity_for_event(text, activity):
     assert attendance.activity_for_event(text) == activity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_attendance_and_its_claim_purge_no_page(paid_event, contributor):
+    """Attendance shows on no public page, nor does the claim it makes: no cached page is purged
+    (portal.cache: an unmapped write would purge the whole site). Real commits: the claim is made
+    after the attendance's transaction commits."""
+    from portal.models import CachePurge
+
+    registration = RegistrationFactory(event=paid_event, user=contributor, email=contributor.email)
+    before = CachePurge.objects.count()
+    event_services.mark_attendance(registration, "attended")
+    assert InvolvementClaim.objects.get(contributor=contributor).status == Status.SUBMITTED
+    event_services.mark_attendance(registration, "no_show")
+    assert InvolvementClaim.objects.get(contributor=contributor).status == Status.CANCELLED
+    assert CachePurge.objects.count() == before

@@ -46,6 +46,7 @@ class Command(BaseCommand):
             transaction.atomic(),
         ):
             for module in demo_modules():
+                self.stdout.write(f"Loading {module.__name__} ...")
                 module.load(self, options)
         from home.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -53,4 +54,5 @@ class Command(BaseCommand):
         for email, _first, _last, groups, superuser in DEMO_USERS:
             role = "superuser" if superuser else ", ".join(groups)
             self.stdout.write(f"  {email:<28} password: {DEMO_PASSWORD}   ({role})")
-        self.stdout.write("Admin: http://127.0.0.1:8000/admin/   Site: http://127.0.0.1:8000/")
+        address = (options.get("address") or "http://127.0.0.1:8000").rstrip("/")
+        self.stdout.write(f"Admin: {address}/admin/   Site: {address}/")
