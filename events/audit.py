@@ -13,6 +13,7 @@ JOINED_WAITING_LIST = "events.registration.waiting"
 PROMOTED = "events.registration.promoted"
 NEEDS_CHANGED = "events.registration.changed"
 CANCELLED = "events.registration.cancelled"
+RESTORED = "events.registration.restored"
 ATTENDANCE = "events.registration.attendance"
 EVENT_CANCELLED = "events.event.cancelled"
 
@@ -39,6 +40,7 @@ ACTIONS = {
     JOINED_WAITING_LIST: ("Joined the waiting list", "Registered and joined the waiting list"),
     NEEDS_CHANGED: ("Changed needs or contact details", "Changed access needs, a carer or contact details"),
     CANCELLED: ("Place cancelled", "Place cancelled"),
+    RESTORED: ("Cancellation undone", "The registrant undid their cancellation"),
     EVENT_CANCELLED: ("Event cancelled", "Event cancelled; everyone registered was told by e-mail"),
 }
 FORMATTERS = {PROMOTED: PromotedFormatter, ATTENDANCE: AttendanceFormatter}

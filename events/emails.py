@@ -8,6 +8,7 @@ their place or the event is cancelled. The MIME part's `method=` always matches 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.mail import build_message
 
@@ -24,13 +25,19 @@ SUBJECTS = {
     "event_cancelled": "Cancelled: {title}",
     "reminder": "Reminder: {title}",
     "manage_link": "Your link to manage your place: {title}",
+    "restored": "Your place is back: {title}",
 }
+# The e-mails that confirm what the person asked for (their needs, carer) and say what happens next.
+REPEATS_WHAT_WAS_ASKED = {"confirmed", "waiting", "promoted", "restored", "manage_link"}
 
 
 def calendar_method(kind, registration):
     if kind in ("cancelled", "event_cancelled"):
         return "CANCEL" if registration.confirmed_at else None
-    if kind in ("confirmed", "promoted", "event_changed", "reminder") and registration.status == "confirmed":
+    if (
+        kind in ("confirmed", "promoted", "restored", "event_changed", "reminder")
+        and registration.status == "confirmed"
+    ):
         return "REQUEST"
     return None
 
@@ -54,6 +61,24 @@ def build_registration_email(registration, kind):
         "show_joining_details": registration.status == "confirmed"
         and kind not in ("cancelled", "event_cancelled"),
         "has_calendar": bool(method),
+        "repeat_what_was_asked": kind in REPEATS_WHAT_WAS_ASKED and not registration.access_info_purged_at,
+        "waiting_position": registration.waiting_position(),
+        "undo_until": (
+            registration.local_undo_until()
+            if kind == "cancelled" and registration.can_undo_cancellation()
+            else None
+        ),
+        "reminder_hours": settings.EVENTS_REMINDER_HOURS_BEFORE,
+        "materials_url": (
+            root + reverse("events:materials_by_link", args=[make_manage_token(registration)])
+            if registration.status == "confirmed" and event.has_materials
+            else ""
+        ),
+        "adjustments_by": (
+            event.access_requests_by.astimezone(event.zone)
+            if event.access_requests_by and event.access_requests_by > timezone.now()
+            else None
+        ),
     }
     attachments = []
     if method:

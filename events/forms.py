@@ -67,6 +67,13 @@ class RegistrationForm(NeedsFieldsMixin):
         label="How should we contact you?",
     )
 
+    # A field people never see: bots that fill every input give themselves away.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
     field_order = [
         "name",
         "email",
@@ -78,6 +85,7 @@ class RegistrationForm(NeedsFieldsMixin):
         "access_needs_other",
         "dietary_needs",
         "consent_to_keep_access_info",
+        "website",
     ]
 
     def __init__(self, *args, event=None, user=None, **kwargs):

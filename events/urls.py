@@ -10,6 +10,8 @@ urlpatterns = [
     path("feed.ics", views.feed, name="feed"),
     path("<id:pk>/event.ics", views.event_ics, name="event_ics"),
     path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
+    path("manage/<str:token>/undo/", views.manage_undo, name="manage_undo"),
     path("manage/<str:token>/materials/", views.materials_by_link, name="materials_by_link"),
     path(
         "manage/<str:token>/materials/<id:file_id>/",

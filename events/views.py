@@ -20,6 +20,7 @@ from .access import materials_access
 from .forms import ChangeNeedsForm, EventFeedbackForm, RegistrationForm
 from .ical import build_calendar, event_calendar_bytes
 from .models import EventMaterialFile, EventPage, Registration
+from .models.registration import UNDO_CANCELLATION_WITHIN
 from .signing import make_manage_token, read_manage_token
 
 FEED_CANCELLED_KEPT_FOR = timedelta(days=30)
@@ -36,7 +37,10 @@ def register(request, event, *args, **kwargs):
     if form.is_valid():
         try:
             result = services.register(
-                event, data=form.cleaned_data, user=request.user if request.user.is_authenticated else None
+                event,
+                data=form.cleaned_data,
+                user=request.user if request.user.is_authenticated else None,
+                request=request,
             )
         except services.AlreadyRegistered:
             return HttpResponseRedirect(event.url + "?already=1#register")
@@ -50,20 +54,53 @@ def register(request, event, *args, **kwargs):
     return TemplateResponse(request, event.get_template(request, *args, **kwargs), context, status=400)
 
 
-@require_http_methods(["GET", "POST"])
-def manage(request, token):
+def _registration_by_link(token):
     registration = read_manage_token(token)
     if registration is None:
         raise Http404("This link is not valid. Please use the link in your latest e-mail.")
+    return registration
+
+
+def _manage_page(request, token, registration, *, form=None, status=200, seat_taken=None):
     event = registration.event
+    registration.refresh_from_db()
+    registration.event = event
+    response = render(
+        request,
+        "events/manage.html",
+        {
+            "registration": registration,
+            "event": event,
+            "page": event,
+            "token": token,
+            "form": form or ChangeNeedsForm.for_registration(registration),
+            "is_new": request.GET.get("new"),
+            "show_joining_details": registration.status == Registration.Status.CONFIRMED
+            and not event.is_cancelled,
+            "waiting_position": registration.waiting_position(),
+            "can_undo": registration.can_undo_cancellation(),
+            "seat_taken": seat_taken,
+        },
+        status=status,
+    )
+    # The link is a secret: keep it out of shared caches. (SECURE_REFERRER_POLICY "same-origin" already
+    # keeps it out of other sites' referrer logs; "no-referrer" would make browsers send Origin: null,
+    # which fails the CSRF check on this page's own forms.)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    registration = _registration_by_link(token)
     form = ChangeNeedsForm.for_registration(registration)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "cancel":
-            services.cancel_registration(registration)
-            messages.success(request, "Your place has been cancelled. We have sent you an e-mail to confirm.")
-            return HttpResponseRedirect(request.path)
+            # Cancelling is asked about first (a page that works without JavaScript): an old copy of
+            # this page's form only leads there.
+            return HttpResponseRedirect(reverse("events:manage_cancel", args=[token]))
         if action == "change":
             form = ChangeNeedsForm.for_registration(registration, data=request.POST)
             if form.is_valid():
@@ -75,27 +112,63 @@ def manage(request, token):
                     messages.success(request, "Your details have been saved.")
                     return HttpResponseRedirect(request.path)
             status = 400
-    registration.refresh_from_db()
-    response = render(
-        request,
-        "events/manage.html",
-        {
-            "registration": registration,
-            "event": event,
-            "page": event,
-            "token": token,
-            "form": form,
-            "is_new": request.GET.get("new"),
-            "show_joining_details": registration.status == Registration.Status.CONFIRMED
-            and not event.is_cancelled,
-        },
-        status=status,
+    return _manage_page(request, token, registration, form=form, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def manage_cancel(request, token):
+    """ "Are you sure?" (GET), then the cancellation (POST); the manage page then offers the undo."""
+    registration = _registration_by_link(token)
+    manage_url = reverse("events:manage", args=[token])
+    if registration.status == Registration.Status.CANCELLED:
+        return HttpResponseRedirect(manage_url)
+    if request.method == "POST":
+        services.cancel_registration(registration)
+        messages.success(request, "Your place has been cancelled. We have sent you an e-mail to confirm.")
+        return HttpResponseRedirect(manage_url)
+    event = registration.event
+    return _private(
+        render(
+            request,
+            "events/manage_cancel.html",
+            {
+                "registration": registration,
+                "event": event,
+                "page": event,
+                "token": token,
+                "manage_url": manage_url,
+                "undo_hours": int(UNDO_CANCELLATION_WITHIN.total_seconds() // 3600),
+            },
+        )
     )
-    # The link is a secret: keep it out of shared caches. (SECURE_REFERRER_POLICY "same-origin" already
-    # keeps it out of other sites' referrer logs; "no-referrer" would make browsers send Origin: null,
-    # which fails the CSRF check on this page's own forms.)
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+
+@require_http_methods(["GET", "POST"])
+def manage_undo(request, token):
+    """Undoes a cancellation (POST from the manage page); when the seat has gone, the manage page offers
+    the waiting list instead (409), and a second POST with `waiting_list=1` joins it."""
+    registration = _registration_by_link(token)
+    manage_url = reverse("events:manage", args=[token])
+    if request.method == "GET":
+        return HttpResponseRedirect(manage_url)
+    try:
+        registration = services.undo_cancellation(
+            registration, join_waiting_list=request.POST.get("waiting_list") == "1"
+        )
+    except services.SeatTaken as exc:
+        return _manage_page(request, token, registration, status=409, seat_taken=exc)
+    except services.RegistrationRefused as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(manage_url)
+    if registration.status == Registration.Status.CONFIRMED:
+        messages.success(request, "Your place is back. We have sent you an e-mail to confirm.")
+    elif registration.status == Registration.Status.WAITING:
+        messages.success(
+            request,
+            f"You are on the waiting list again: number {registration.waiting_position()}. "
+            "We will e-mail you if a place comes free.",
+        )
+    return HttpResponseRedirect(manage_url)
 
 
 def event_ics(request, pk):

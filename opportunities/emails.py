@@ -18,6 +18,7 @@ KINDS = {
     "received",
     "changed",
     "withdrawn",
+    "restored",
     "shortlisted",
     "offered",
     "accepted",
@@ -51,6 +52,7 @@ def queue_application_email(application, kind, *, new_account=False):
         "opportunity_url": opportunity.get_full_url() or root,
         "manage_url": root + reverse("opportunities:manage", args=[make_manage_token(application)]),
         "title": " ".join(opportunity.title.split()),
+        "undo_until": application.undo_withdrawal_until() if kind == "withdrawn" else None,
     }
     if kind == "accepted" and application.user is not None:
         user = application.user

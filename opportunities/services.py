@@ -10,6 +10,7 @@ States:
     received | shortlisted | offered -> not_selected             (coordinators, with a kind e-mail)
     received | shortlisted | offered -> withdrawn                (the applicant, by link)
     withdrawn -> received                                        (the person applies again while open)
+    withdrawn -> where it was                                    (the applicant undoes it, within a day)
 
 Accepting an offer is done once, however often it is clicked and from however many processes: the
 application's lock is held while the account is found or created (with no password: the person is
@@ -175,6 +176,7 @@ def apply(opportunity, *, data, request=None, user=None, now=None):
             application.status_changed_at = now
             application.access_info_retain_until = None
             application.access_info_purged_at = None
+            application.withdrawn_from = ""
             try:
                 with transaction.atomic():
                     application.save()
@@ -220,11 +222,35 @@ def withdraw(application):
         _require(locked, Status.open(), "withdrawn")
         previous, now = locked.status, timezone.now()
         locked.status = Status.WITHDRAWN
+        locked.withdrawn_from = previous
         locked.status_changed_at = now
         _retain_access_info(locked, now)
         locked.save()
         _record(locked, None, previous, "Withdrawn by the applicant")
         queue_application_email(locked, "withdrawn")
+    return _sync(application, locked)
+
+
+def undo_withdrawal(application, *, now=None):
+    """The applicant undoes their withdrawal while `Application.can_undo_withdrawal` allows it (a day):
+    the application goes back to the status it was withdrawn from (received, shortlisted or offered),
+    keeping its place and answers; access information is kept as for any open application. Undoing
+    twice (a double click) changes nothing the second time."""
+    now = now or timezone.now()
+    with transaction.atomic(), purging(application.opportunity):
+        locked = _lock(application)
+        if locked.status in Status.open() and not locked.withdrawn_from:
+            return _sync(application, locked)
+        if not locked.can_undo_withdrawal(now):
+            raise ApplicationRefused(
+                "It is too late to undo the withdrawal. If the opportunity is still open, you can apply again."
+            )
+        locked.status, locked.withdrawn_from = locked.withdrawn_from, ""
+        locked.status_changed_at = now
+        locked.access_info_retain_until = None
+        locked.save()
+        _record(locked, None, Status.WITHDRAWN, "The applicant undid their withdrawal")
+        queue_application_email(locked, "restored")
     return _sync(application, locked)
 
 

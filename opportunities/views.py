@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import ApplicationForm
+from .models.application import UNDO_WITHDRAWAL_WITHIN
 from .signing import make_manage_token, read_manage_token
 
 Status = services.Status
@@ -44,10 +45,6 @@ def apply(request, opportunity, *args, **kwargs):
 
 
 ACTIONS = {
-    "withdraw": (
-        services.withdraw,
-        "Your application has been withdrawn. We have sent you an e-mail to confirm.",
-    ),
     "accept": (
         lambda application: services.accept_offer(application),
         "Thank you for accepting. We have sent you an e-mail with what happens next.",
@@ -73,6 +70,10 @@ def manage(request, token):
         )
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "withdraw" and application.is_open:
+            # Withdrawing is asked about first (a page that works without JavaScript): an old copy of this
+            # page's form only leads there.
+            return HttpResponseRedirect(reverse("opportunities:withdraw", args=[token]))
         try:
             if action in ACTIONS:
                 function, message = ACTIONS[action]
@@ -108,9 +109,72 @@ def manage(request, token):
             "page": opportunity,
             "form": form if application.is_open else None,
             "is_new": request.GET.get("new"),
+            "token": token,
+            "can_undo": application.can_undo_withdrawal(),
         },
         status=status,
     )
     # The link is a secret and the page is personal: never kept by a shared cache or the browser.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _by_link(token):
+    application = read_manage_token(token)
+    if application is None:
+        raise Http404("This link is not valid. Please use the link in your latest e-mail.")
+    return application
+
+
+def _private(response):
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, token):
+    """ "Are you sure?" (GET), then the withdrawal (POST); the application's page then offers the undo."""
+    application = _by_link(token)
+    manage_url = reverse("opportunities:manage", args=[token])
+    if not application.is_open:
+        return HttpResponseRedirect(manage_url)
+    if request.method == "POST":
+        try:
+            services.withdraw(application)
+        except services.ApplicationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, "Your application has been withdrawn. We have sent you an e-mail to confirm."
+            )
+        return HttpResponseRedirect(manage_url)
+    return _private(
+        render(
+            request,
+            "opportunities/withdraw.html",
+            {
+                "application": application,
+                "opportunity": application.opportunity,
+                "page": application.opportunity,
+                "manage_url": manage_url,
+                "undo_hours": int(UNDO_WITHDRAWAL_WITHIN.total_seconds() // 3600),
+            },
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def undo_withdrawal(request, token):
+    """Undoes a withdrawal (POST from the application's page); a GET changes nothing."""
+    application = _by_link(token)
+    manage_url = reverse("opportunities:manage", args=[token])
+    if request.method == "POST":
+        try:
+            services.undo_withdrawal(application)
+        except services.ApplicationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, "Your application is back as it was. We have sent you an e-mail to confirm."
+            )
+    return HttpResponseRedirect(manage_url)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -57,6 +58,10 @@ SERVICE_OWNED_FIELDS = (
 
 def new_ical_uid():
     return f"{uuid.uuid4()}@events.coproduction-portal"
+
+
+# The words people use for the zones events are held in (`time_zone_choices`).
+ZONE_LABELS = {"Europe/London": "UK time", "Europe/Dublin": "Irish time", "UTC": "UTC"}
 
 
 def time_zone_choices():
@@ -324,6 +329,11 @@ class EventPage(Page):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     @property
+    def time_zone_label(self):
+        """How times are labelled for people: "UK time" rather than "Europe/London"."""
+        return ZONE_LABELS.get(self.time_zone, f"{self.time_zone} time")
+
+    @property
     def local_start(self):
         return self.start.astimezone(self.zone)
 
@@ -349,7 +359,7 @@ class EventPage(Page):
             return False, "This event has already started, so registration has closed."
         if self.registration_opens_at and now < self.registration_opens_at:
             opens = timezone.localtime(self.registration_opens_at, self.zone)
-            return False, f"Registration opens on {opens:%A %-d %B %Y at %H:%M}."
+            return False, f"Registration opens on {opens:%A %-d %B %Y at %H:%M} ({self.time_zone_label})."
         if self.registration_closes_at and now >= self.registration_closes_at:
             return False, "Registration has closed."
         return True, ""
@@ -413,7 +423,14 @@ class EventPage(Page):
         is_open, reason = self.registration_state(now)
         context["registration_open"] = is_open
         context["registration_closed_reason"] = reason
-        if is_open and "form" not in context:
+        # A signed-in person with a place (or on the waiting list) is sent to it, not given the form again.
+        # Signed-in pages never enter the shared page cache (portal.cache), so this stays theirs.
+        context["your_registration"] = yours = self.registration_of(getattr(request, "user", None))
+        if yours is not None:
+            from ..signing import make_manage_token  # the signing module imports the models
+
+            context["your_manage_url"] = reverse("events:manage", args=[make_manage_token(yours)])
+        if is_open and "form" not in context and context["your_registration"] is None:
             context["form"] = RegistrationForm(event=self, user=request.user)
         # Sent back here after registering twice (`events.views.register`): the same words for everyone.
         context["already_registered"] = request.GET.get("already") == "1"
@@ -427,6 +444,21 @@ class EventPage(Page):
         )
         context["follows_up_on_page"] = self._live_follows_up_on()
         return context
+
+    def registration_of(self, user):
+        """The signed-in person's confirmed or waiting registration for this event, made with their
+        account or their account's e-mail address, or None."""
+        if self.pk is None or user is None or not user.is_authenticated:
+            return None
+        mine = models.Q(user=user)
+        if user.email:
+            mine |= models.Q(email=user.email.strip().lower())
+        return (
+            Registration.objects.filter(mine, event=self)
+            .exclude(status=Registration.Status.CANCELLED)
+            .order_by("pk")
+            .first()
+        )
 
     def _live_follows_up_on(self):
         follows = self.follows_up_on

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Subquery, Sum
@@ -6,6 +8,10 @@ from django.utils import timezone
 
 from ..choices import AccessProvision, ContactPreference
 from .fields import ChoiceListField
+
+# How long after cancelling a person may undo it from their manage page (and never once the event has
+# started, registration has closed or the event is cancelled).
+UNDO_CANCELLATION_WITHIN = timedelta(hours=24)
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -123,6 +129,40 @@ class Registration(models.Model):
         if update_fields is not None and "brings_carer" in update_fields:
             kwargs["update_fields"] = set(update_fields) | {"seats"}
         super().save(*args, **kwargs)
+
+    def waiting_position(self):
+        """1 for the first party on the waiting list, 2 for the next...; None when not waiting.
+
+        The queue's order is the promotion order of `services.registrations._promote_waiting`:
+        `created_at`, then id."""
+        if self.status != self.Status.WAITING:
+            return None
+        ahead = (
+            Registration.objects.filter(event_id=self.event_id, status=self.Status.WAITING)
+            .filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
+            .count()
+        )
+        return ahead + 1
+
+    def undo_until(self):
+        """The moment undoing this cancellation stops being possible, or None when it never was (not
+        cancelled, or the whole event was)."""
+        if self.status != self.Status.CANCELLED or self.cancelled_at is None or self.event.is_cancelled:
+            return None
+        event = self.event
+        moments = [self.cancelled_at + UNDO_CANCELLATION_WITHIN, event.start]
+        if event.registration_closes_at:
+            moments.append(event.registration_closes_at)
+        return min(moments)
+
+    def local_undo_until(self):
+        """`undo_until` in the event's zone, for pages and e-mails."""
+        until = self.undo_until()
+        return until.astimezone(self.event.zone) if until else None
+
+    def can_undo_cancellation(self, now=None):
+        until = self.undo_until()
+        return until is not None and (now or timezone.now()) < until
 
     @property
     def has_access_info(self):

@@ -27,11 +27,13 @@ from .feedback import (
 from .housekeeping import due_reminder_ids, purge_access_needs, reminder_lead_time, send_due_reminders
 from .registrations import (
     RegistrationResult,
+    SeatTaken,
     cancel_registration,
     change_needs,
     mark_attendance,
     promote,
     register,
+    undo_cancellation,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "RegistrationClosed",
     "RegistrationRefused",
     "RegistrationResult",
+    "SeatTaken",
     "cancel_event",
     "cancel_registration",
     "change_event",
@@ -62,4 +65,5 @@ __all__ = [
     "send_due_reminders",
     "send_feedback_requests",
     "submit_event_feedback",
+    "undo_cancellation",
 ]

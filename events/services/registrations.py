@@ -16,10 +16,13 @@ attendance shows on no public page and purges nothing.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal import ratelimit
 from portal.cache import purging
+from portal.http import client_ip
 from portal.locking import lock_rows, race_point
 
 from ..audit import (
@@ -29,6 +32,7 @@ from ..audit import (
     NEEDS_CHANGED,
     PROMOTED,
     REGISTERED,
+    RESTORED,
     log_change,
 )
 from ..models import Registration
@@ -54,7 +58,35 @@ class RegistrationResult:
     created: bool
 
 
-def register(event, *, data, user=None, now=None):
+class SeatTaken(RegistrationRefused):
+    """Undoing a cancellation found the seat gone (to someone promoted from the waiting list, or a new
+    registration); `waiting_list` says whether the person may join the waiting list instead."""
+
+    def __init__(self, registration, *, waiting_list):
+        self.registration = registration
+        self.waiting_list = waiting_list
+        super().__init__(
+            "Someone else has your seat now, so we cannot give it back."
+            + (
+                " You can join the waiting list: we will e-mail you if a place comes free."
+                if waiting_list
+                else " This event has no waiting list."
+            )
+        )
+
+
+def check_rate_limit(request):
+    """Counts this registration against the sender's allowance (per client address, in the shared cache):
+    each registration e-mails the address it names, so a script must not send many."""
+    limit, window = settings.EVENTS_REGISTER_RATE_LIMIT
+    if ratelimit.hit("events.register", client_ip(request), window) > limit:
+        raise RegistrationRefused(
+            "Several registrations have come from your connection in a short time. Please wait a few "
+            "minutes and try again; what you wrote is still in the form."
+        )
+
+
+def register(event, *, data, user=None, now=None, request=None):
     """Registers a person (and their carer or PA) for an event.
 
     Invariants: confirmed seats never exceed capacity; when full (or while others wait) the person joins the
@@ -62,8 +94,13 @@ def register(event, *, data, user=None, now=None):
     one registration per e-mail and event: a second attempt raises AlreadyRegistered and e-mails a fresh
     manage link, while a cancelled registration is reopened (going to the back of the queue).
     `now` is when the person registered (demo data records registrations made earlier); the window is
-    checked as of then.
+    checked as of then. Refused first: the honeypot filled in, or (given the `request`) more registrations
+    from its client address than `EVENTS_REGISTER_RATE_LIMIT` allows.
     """
+    if data.get("website"):
+        raise RegistrationRefused("Your registration could not be sent. Please leave the last field empty.")
+    if request is not None:
+        check_rate_limit(request)
     when = now
     email = data["email"].strip().lower()
     duplicate = None
@@ -184,6 +221,57 @@ def cancel_registration(registration, *, notify=True, actor=None):
         promoted = _promote_waiting(event) if not event.is_cancelled else []
         _recount_seats(event)
     return registration, promoted
+
+
+def undo_cancellation(registration, *, join_waiting_list=False, now=None):
+    """Undoes the registrant's own cancellation while `Registration.can_undo_cancellation` allows it.
+
+    Invariants: it never takes a seat from anyone. A place is restored only if its seats are still free
+    (capacity minus confirmed seats, counted under the event's lock); someone promoted from the waiting
+    list when the cancellation freed the seat keeps it. When the seat is gone, SeatTaken is raised and
+    nothing changes; called again with `join_waiting_list=True`, the person joins the back of the waiting
+    list (if the event has one). Someone who left the waiting list goes back to where they were in it,
+    and whoever now fits is promoted, as after any change. Undoing twice (a double click) changes
+    nothing the second time. Returns the registration.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(), purging(registration.event):
+        event = _lock_event(registration.event)
+        registration = _lock_registration(registration)
+        registration.event = event
+        if registration.status != Registration.Status.CANCELLED:
+            return registration
+        if not registration.can_undo_cancellation(now):
+            raise RegistrationRefused(
+                "It is too late to undo this cancellation. If registration is still open, you can register "
+                "again on the event page."
+            )
+        had_seat = registration.confirmed_at is not None  # set when a place was confirmed, kept on cancelling
+        race_point("events.undo_cancellation")
+        seat_free = event.capacity is None or confirmed_seats(event) + registration.seats <= event.capacity
+        if had_seat and seat_free:
+            registration.status = Registration.Status.CONFIRMED
+            registration.confirmed_at = now
+        elif not had_seat:
+            registration.status = Registration.Status.WAITING  # back where they were in the queue
+        elif join_waiting_list and event.waiting_list_enabled:
+            registration.status = Registration.Status.WAITING
+            registration.created_at = now  # the back of the queue: others were waiting before them
+            registration.confirmed_at = None
+        else:
+            raise SeatTaken(registration, waiting_list=event.waiting_list_enabled)
+        registration.cancelled_at = None
+        registration.save(update_fields=["status", "confirmed_at", "created_at", "cancelled_at"])
+        log_change(registration, RESTORED, status=registration.status)
+        promoted = [] if had_seat else _promote_waiting(event)
+        if registration.status == Registration.Status.CONFIRMED:
+            _email(registration.pk, "restored")
+        elif registration not in promoted:
+            _email(registration.pk, "waiting")
+        _recount_seats(event)
+    if registration in promoted:
+        registration.refresh_from_db()
+    return registration
 
 
 def change_needs(registration, *, data, actor=None):

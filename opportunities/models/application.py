@@ -9,11 +9,17 @@ What must stay true:
   opportunity and the day), are reported only as counts, and are deleted on a schedule too.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from ..choices import AgeBand, ApplicationStatus, ContactPreference, Ethnicity, Gender, YesNo
+
+# How long after withdrawing an applicant may undo it from their page; coordinators decide nothing on a
+# withdrawn application, so it goes back exactly where it was.
+UNDO_WITHDRAWAL_WITHIN = timedelta(hours=24)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -55,6 +61,11 @@ class Application(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Where a withdrawal came from, so the applicant can undo it (`services.undo_withdrawal`); blank
+    # otherwise.
+    withdrawn_from = models.CharField(
+        max_length=20, choices=ApplicationStatus.choices, blank=True, editable=False
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,6 +101,20 @@ class Application(models.Model):
     @property
     def is_open(self):
         return self.status in ApplicationStatus.open()
+
+    def undo_withdrawal_until(self):
+        """Until when the applicant may undo their withdrawal, or None when there is none to undo."""
+        if (
+            self.status != ApplicationStatus.WITHDRAWN
+            or not self.withdrawn_from
+            or not self.status_changed_at
+        ):
+            return None
+        return self.status_changed_at + UNDO_WITHDRAWAL_WITHIN
+
+    def can_undo_withdrawal(self, now=None):
+        until = self.undo_withdrawal_until()
+        return until is not None and (now or timezone.now()) < until
 
     @property
     def answers_text(self):

@@ -370,6 +370,11 @@ ROW_LOCK_TIMEOUT_SECONDS = float(env("ROW_LOCK_TIMEOUT_SECONDS", "10"))
 # access information is kept this many days after an event when the person agreed, else one day.
 EVENTS_REMINDER_HOURS_BEFORE = int(env("EVENTS_REMINDER_HOURS_BEFORE", "48"))
 EVENTS_ACCESS_RETENTION_DAYS = int(env("EVENTS_ACCESS_RETENTION_DAYS", "90"))
+# Event registrations (each can e-mail any address) allowed per client address per window.
+EVENTS_REGISTER_RATE_LIMIT = (
+    int(env("EVENTS_REGISTER_RATE_LIMIT_COUNT", "10")),
+    int(env("EVENTS_REGISTER_RATE_LIMIT_SECONDS", "3600")),
+)
 # Get involved: how long applicants' access needs and monitoring answers are kept once decided, and
 # how many applications one address may send in an hour.
 OPPORTUNITIES_ACCESS_RETENTION_DAYS = int(env("OPPORTUNITIES_ACCESS_RETENTION_DAYS", "180"))

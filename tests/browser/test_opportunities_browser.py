@@ -86,10 +86,20 @@ def test_apply_change_and_withdraw_on_a_phone(opportunity, live_server, phone):
     expect(page.get_by_text("Your changes are saved")).to_be_visible()
     expect(page.get_by_text("a BSL interpreter").first).to_be_visible()
 
-    page.get_by_role("button", name="Withdraw my application").click()
+    # Withdrawing asks first, and can be undone.
+    page.get_by_role("link", name="Withdraw my application").click()
+    expect(page.locator("h1")).to_have_text("Are you sure you want to withdraw your application?")
+    check_axe()
+    page.get_by_role("link", name="No, keep my application").click()
+    expect(page.locator(".application-status")).to_have_text("Received")
+    page.get_by_role("link", name="Withdraw my application").click()
+    page.get_by_role("button", name="Yes, withdraw my application").click()
     expect(page.get_by_text("Your application has been withdrawn")).to_be_visible()
     expect(page.locator(".application-status")).to_have_text("Withdrawn")
     check_axe()
+    page.get_by_role("button", name="Undo: keep my application").click()
+    expect(page.get_by_text("Your application is back as it was")).to_be_visible()
+    expect(page.locator(".application-status")).to_have_text("Received")
 
 
 def test_index_and_closed_pages_are_accessible(opportunity, live_server, page):

@@ -266,3 +266,71 @@ def test_control_without_the_lock_workers_collide_and_only_the_constraint_saves_
     assert sum(run.sent for run in runs) == 1
     assert [m.to for m in mail.outbox] == [[attendee.email]]
     assert FeedbackInvitation.objects.count() == 1
+
+
+def _undo_races_registrations(event, registration, newcomers):
+    """One person undoing their cancellation (three clicks at once) while `newcomers` register."""
+    barrier = threading.Barrier(newcomers + 3)
+    errors = []
+
+    def undo():
+        try:
+            barrier.wait(timeout=30)
+            services.undo_cancellation(registration, join_waiting_list=True)
+        except services.RegistrationRefused:
+            pass  # the seat went first, and it was offered the waiting list: a right answer too
+        except Exception as exc:  # collected and reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def newcomer(n):
+        try:
+            barrier.wait(timeout=30)
+            data = {"name": f"Person {n}", "email": f"newcomer{n}@example.org", "preferred_contact": "email"}
+            services.register(event, data=data)
+        except Exception as exc:  # collected and reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=undo) for _ in range(3)]
+    threads += [threading.Thread(target=newcomer, args=(n,)) for n in range(newcomers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+@pytest.fixture
+def cancelled_last_seat(race_event):
+    """The event with one seat, whose holder has just cancelled it."""
+    race_event.capacity = 1
+    race_event.save()
+    data = {"name": "Ana", "email": "ana@example.org", "preferred_contact": "email"}
+    registration = services.register(race_event, data=data).registration
+    services.cancel_registration(registration)
+    return registration
+
+
+def test_an_undo_racing_new_registrations_never_overbooks(race_event, cancelled_last_seat):
+    with at_race_points(lambda label: time.sleep(0.05)):
+        errors = _undo_races_registrations(race_event, cancelled_last_seat, THREADS)
+    assert errors == []
+    confirmed = Registration.objects.filter(event=race_event, status="confirmed")
+    assert confirmed.count() == 1
+    race_event.refresh_from_db()
+    assert race_event.confirmed_seats == services.confirmed_seats(race_event) == 1
+    # Whoever got the seat, Ana has it or waits for it: her undo never left her cancelled by error.
+    cancelled_last_seat.refresh_from_db()
+    assert cancelled_last_seat.status in ("confirmed", "waiting")
+
+
+def test_control_without_the_lock_an_undo_overbooks(race_event, cancelled_last_seat):
+    everyone_counted = threading.Barrier(THREADS + 3)
+    with locks_disabled(), at_race_points(lambda label: everyone_counted.wait(timeout=60)):
+        errors = _undo_races_registrations(race_event, cancelled_last_seat, THREADS)
+    assert errors == []
+    confirmed = Registration.objects.filter(event=race_event, status="confirmed").count()
+    assert confirmed > 1, "without the lock the race should overbook; the lock is what prevents it"

@@ -40,7 +40,7 @@ def counted_seats(event):
 
 
 class SeatColumn(RuleBasedStateMachine):
-    """Registrations, cancellations, carers coming and going, promotions by hand and from the queue,
+    """Registrations, cancellations and their undoing, carers coming and going, promotions by hand and from the queue,
     attendance, a change of capacity published, an old revision published again, the event cancelled."""
 
     index = None  # the events index, set by the test
@@ -76,6 +76,28 @@ class SeatColumn(RuleBasedStateMachine):
     @rule(i=st.integers(min_value=0, max_value=30))
     def cancel(self, i):
         services.cancel_registration(self.person(i))
+
+    @precondition(lambda self: self.people)
+    @rule(i=st.integers(min_value=0, max_value=30), join=st.booleans())
+    def undo_cancellation(self, i, join):
+        person = self.person(i)
+        person.refresh_from_db()
+        confirmed_before = {
+            pk
+            for pk, status in Registration.objects.filter(event=self.event).values_list("pk", "status")
+            if status == Registration.Status.CONFIRMED
+        }
+        # Not cancelled (nothing happens), too late, the event cancelled, or the seat taken.
+        with contextlib.suppress(services.RegistrationRefused):
+            services.undo_cancellation(person, join_waiting_list=join)
+        confirmed_after = set(
+            Registration.objects.filter(event=self.event, status=Registration.Status.CONFIRMED).values_list(
+                "pk", flat=True
+            )
+        )
+        assert confirmed_before <= confirmed_after  # an undo never takes anyone's place
+        event = EventPage.objects.get(pk=self.event.pk)
+        assert event.capacity is None or counted_seats(event) <= event.capacity
 
     @precondition(lambda self: self.people)
     @rule(i=st.integers(min_value=0, max_value=30), carer=st.booleans())

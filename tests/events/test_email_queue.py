@@ -45,7 +45,7 @@ def test_registration_emails_are_queued_at_commit_and_sent_by_the_worker(
     assert mail.outbox == []
     ana = Registration.objects.get(email="ana@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("events:manage", args=[make_manage_token(ana)]), {"action": "cancel"})
+        response = client.post(reverse("events:manage_cancel", args=[make_manage_token(ana)]))
     assert response.status_code == 302 and mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_event(event)

@@ -78,7 +78,7 @@ def test_every_cancel_calendar_says_cancelled(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_registration(people[0])  # by the service
-        client.post(reverse("events:manage", args=[make_manage_token(people[1])]), {"action": "cancel"})
+        client.post(reverse("events:manage_cancel", args=[make_manage_token(people[1])]))
     assert Registration.objects.filter(status=Registration.Status.CANCELLED).count() == 2
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_event(event)  # the two left are told the event is off

@@ -183,7 +183,7 @@ def test_manage_link_tampering_is_rejected(client, event, person):
     from events.signing import SALT
 
     assert registration.email not in str(signing.loads(token, salt=SALT))
-    assert client.post(reverse("events:manage", args=[tampered]), {"action": "cancel"}).status_code == 404
+    assert client.post(reverse("events:manage_cancel", args=[tampered])).status_code == 404
     registration.refresh_from_db()
     assert registration.status == "confirmed"
 
@@ -193,11 +193,20 @@ def test_manage_cancel_promotes_and_change_needs(client, event, person):
     url = reverse("events:manage", args=[make_manage_token(regs[0])])
     response = client.get(url)
     assert response["Cache-Control"] == "private, no-store"
+    # The old one-tap form only leads to the question; nothing is cancelled yet.
     response = client.post(url, {"action": "cancel"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == url + "cancel/"
+    asked = client.get(response.url)
+    assert "Are you sure" in asked.text and asked["Cache-Control"] == "private, no-store"
+    regs[0].refresh_from_db()
+    assert regs[0].status == "confirmed"
+    response = client.post(url + "cancel/")
+    assert response.status_code == 302 and response.url == url
     regs[0].refresh_from_db()
     regs[3].refresh_from_db()
     assert regs[0].status == "cancelled" and regs[3].status == "confirmed"
+    cancelled_page = client.get(url).text
+    assert "Seats" not in cancelled_page and "Changed your mind?" in cancelled_page
     waiting_page = client.get(reverse("events:manage", args=[make_manage_token(regs[3])])).text
     assert 'data-status="confirmed"' in waiting_page
 
