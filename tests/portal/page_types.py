@@ -34,6 +34,7 @@ NOT_PAGES = {
     "accounts:logout": "sign-out only takes a POST",
     "events:event_ics": "a calendar file",
     "events:feed": "a calendar feed",
+    "events:manage_undo": "a POST from the manage page (a GET goes back to it)",
     "events:material_file": "a file download",
     "events:material_file_by_link": "a file download",
     "favicon": "an icon",
@@ -42,6 +43,7 @@ NOT_PAGES = {
     "library:export": "a CSV or JSON download",
     "library:feed_atom": "a feed",
     "library:feed_rss": "a feed",
+    "opportunities:undo_withdrawal": "a POST from the application's page (a GET goes back to it)",
     "payments:claim_decline": "a POST action from the claim page",
     "payments:claim_submit": "a POST action from the claim page",
     "payments:claim_withdraw": "a POST action from the claim page",
@@ -152,13 +154,13 @@ def _urls_for(name, world):
     if name == "accounts:password_reset_confirm":
         uid, token = world["reset"]
         return [reverse_or_none(name, kwargs={"uidb64": uid, "token": token})]
-    if name == "events:manage":
+    if name in ("events:manage", "events:manage_cancel"):  # the place, and "Are you sure?" before cancelling
         return [reverse_or_none(name, kwargs={"token": token}) for token in world["manage_tokens"]]
     if name == "events:materials_by_link":
         return [reverse_or_none(name, kwargs={"token": world["materials_token"]})]
     if name == "events:feedback":
         return [reverse_or_none(name, kwargs={"token": world["feedback_token"]})]
-    if name == "opportunities:manage":
+    if name in ("opportunities:manage", "opportunities:withdraw"):
         return [reverse_or_none(name, kwargs={"token": token}) for token in world["application_tokens"]]
     if name in ("payments:claim_detail", "payments:claim_edit"):
         return [reverse_or_none(name, kwargs={"pk": pk}) for pk in world["claims"]]
