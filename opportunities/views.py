@@ -139,14 +139,8 @@ def withdraw(request, token):
     if not application.is_open:
         return HttpResponseRedirect(manage_url)
     if request.method == "POST":
-        try:
-            services.withdraw(application)
-        except services.ApplicationRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, "Your application has been withdrawn. We have sent you an e-mail to confirm."
-            )
+        done = "Your application has been withdrawn. We have sent you an e-mail to confirm."
+        _act(request, services.withdraw, application, done)
         return HttpResponseRedirect(manage_url)
     return _private(
         render(
@@ -169,12 +163,16 @@ def undo_withdrawal(request, token):
     application = _by_link(token)
     manage_url = reverse("opportunities:manage", args=[token])
     if request.method == "POST":
-        try:
-            services.undo_withdrawal(application)
-        except services.ApplicationRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, "Your application is back as it was. We have sent you an e-mail to confirm."
-            )
+        done = "Your application is back as it was. We have sent you an e-mail to confirm."
+        _act(request, services.undo_withdrawal, application, done)
     return HttpResponseRedirect(manage_url)
+
+
+def _act(request, action, application, done):
+    """Runs a service on the application: its refusal, or `done`, is the next page's message."""
+    try:
+        action(application)
+    except services.ApplicationRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)

@@ -41,11 +41,16 @@ def run_concurrently(event, count):
             connection.close()
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    run_all(threads)
+    return errors
+
+
+def run_all(threads):
+    """Starts the threads together and waits for each (two minutes at most)."""
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    return errors
 
 
 @pytest.fixture(autouse=True)
@@ -113,10 +118,7 @@ def test_publishing_while_people_register_keeps_the_seat_count(race_event):
 
     threads = [threading.Thread(target=publish) for _ in range(2)]
     threads += [threading.Thread(target=register_and_maybe_cancel, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_all(threads)
     assert errors == []
     race_event.refresh_from_db()
     assert race_event.confirmed_seats == services.confirmed_seats(race_event) == THREADS - THREADS // 3
@@ -184,10 +186,7 @@ def test_concurrent_reminder_workers_send_each_reminder_once(home_page):
             connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_all(threads)
     assert sum(results) == 30
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 30 and len(set(recipients)) == 30
@@ -296,10 +295,7 @@ def _undo_races_registrations(event, registration, newcomers):
 
     threads = [threading.Thread(target=undo) for _ in range(3)]
     threads += [threading.Thread(target=newcomer, args=(n,)) for n in range(newcomers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_all(threads)
     return errors
 
 
