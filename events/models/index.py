@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
 from portal.cache import cache_until, vary_on_query
+from portal.routing import ChildTypeRouteMixin
 
 from ..filters import EventFilter
 from .event import EventPage
@@ -33,7 +34,7 @@ def listing_page(queryset, number, per_page=EVENTS_PER_PAGE):
     return ListingPage(rows, number, paginator)
 
 
-class EventIndexPage(Page):
+class EventIndexPage(ChildTypeRouteMixin, Page):
     introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [
@@ -56,25 +57,17 @@ class EventIndexPage(Page):
         are taken)."""
         return EventPage.objects.child_of(self).live().public()
 
-    def route(self, request, path_components):
-        """An event's address: the event read as one in a single query (Wagtail reads a Page, then its
-        EventPage), with what its page shows besides its own fields: the event it follows up on,
-        whether it has course material files and live follow-ups. Anything else routes as Wagtail's."""
-        if path_components:
-            event = (
-                EventPage.objects.child_of(self)
-                .filter(slug=path_components[0])
-                .select_related("follows_up_on")
-                .annotate(
-                    has_material_files=Exists(EventMaterialFile.objects.filter(event=OuterRef("pk"))),
-                    has_follow_ups=Exists(EventPage.objects.live().filter(follows_up_on=OuterRef("pk"))),
-                )
-                .first()
-            )
-            if event is not None:
-                event._cached_parent_obj = self  # as Wagtail's route: its parent without a query
-                return event.route(request, path_components[1:])
-        return super().route(request, path_components)
+    def routed_child_queryset(self, request, slug):
+        """An event read as one query (`ChildTypeRouteMixin`), with what its page shows besides its own
+        fields: whether it has course material files and live follow-ups. A form posted to it (a
+        registration) needs neither."""
+        events = super().routed_child_queryset(request, slug)
+        if request.method not in ("GET", "HEAD"):
+            return events
+        return events.annotate(
+            has_material_files=Exists(EventMaterialFile.objects.filter(event=OuterRef("pk"))),
+            has_follow_ups=Exists(EventPage.objects.live().filter(follows_up_on=OuterRef("pk"))),
+        )
 
     def get_context(self, request, *args, **kwargs):
         """One page of the events `EventFilter` selects, in SQL: the page's rows with their total (one

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.cache import vary_on_query
+from portal.routing import ChildTypeRouteMixin
 from portal.visibility import chosen_public, public_pages
 
 from .. import seo
@@ -79,7 +80,7 @@ class HomePage(Page):
         return context
 
 
-class GuidanceIndexPage(Page):
+class GuidanceIndexPage(ChildTypeRouteMixin, Page):
     cache_query_params = ("page",)
     introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
 

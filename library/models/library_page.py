@@ -7,13 +7,14 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES
 from portal.cache import vary_on_query
+from portal.routing import ChildTypeRouteMixin
 
 from ..filters import FACETS
 from ..services import library_listing
 from .resource import ResourcePage
 
 
-class LibraryPage(Page):
+class LibraryPage(ChildTypeRouteMixin, Page):
     """The resource library: lists its resource pages through `library.filters.ResourceFilterSet`."""
 
     introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)

@@ -19,6 +19,7 @@ from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock
 from payments.models import ActivityType
 from portal.cache import cache_until, vary_on_query
 from portal.filtersets import applied_query
+from portal.routing import ChildTypeRouteMixin
 
 from ..blocks import QuestionsBlock
 from ..choices import Format, RoleKind, Topic, closing_soon_days
@@ -48,7 +49,7 @@ def _tomorrow():
     return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
 
-class OpportunityIndexPage(Page):
+class OpportunityIndexPage(ChildTypeRouteMixin, Page):
     cache_query_params = ("show", "role_kind", "topic", "format", "paid", "closing_soon", "page")
     introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
