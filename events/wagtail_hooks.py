@@ -77,7 +77,8 @@ def upcoming_events_section(request, page):
         return None
     # The first of them to end leaves the section: the page that shows it is kept no longer.
     cache_until(request, min(event.end for event in events))
-    index = EventIndexPage.objects.live().first()
+    # One index (max_count): found by its own table, not by walking every page in tree order.
+    index = EventIndexPage.objects.live().order_by("pk").first()
     return {"template": "events/home_section.html", "order": 20, "events": events, "index": index}
 
 

@@ -56,7 +56,8 @@ def open_opportunities_section(request, page):
     )
     if not opportunities:
         return None
-    index = OpportunityIndexPage.objects.live().first()
+    # One index (max_count): found by its own table, not by walking every page in tree order.
+    index = OpportunityIndexPage.objects.live().order_by("pk").first()
     return {
         "template": "opportunities/home_section.html",
         "order": 15,
