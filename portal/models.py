@@ -19,3 +19,25 @@ class CachePurge(models.Model):
 
     def __str__(self):
         return f"purge {self.address[:12]} ({self.created:%Y-%m-%d %H:%M:%S})"
+
+
+class ScheduledRun(models.Model):
+    """One due slot of one scheduled job (portal/scheduler.py), claimed by the scheduler that runs it.
+
+    The unique (job, slot) pair is what makes a slot run once however many schedulers are running:
+    the second insert fails and that scheduler moves on."""
+
+    job = models.CharField(max_length=100, help_text="The job's name in the SCHEDULE setting.")
+    slot = models.DateTimeField(help_text="When the job fell due.")
+    claimed_by = models.CharField(max_length=200, help_text="host:process of the scheduler that ran it.")
+    started = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True, help_text="Empty while running, or if it died.")
+    succeeded = models.BooleanField(null=True)
+    output = models.TextField(blank=True, help_text="The end of what the command printed, or its error.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="portal_scheduledrun_once")]
+        indexes = [models.Index(fields=["started"], name="portal_scheduledrun_started")]
+
+    def __str__(self):
+        return f"{self.job} due {self.slot:%Y-%m-%d %H:%M} UTC"

@@ -380,6 +380,21 @@ EVENTS_REGISTER_RATE_LIMIT = (
 OPPORTUNITIES_ACCESS_RETENTION_DAYS = int(env("OPPORTUNITIES_ACCESS_RETENTION_DAYS", "180"))
 OPPORTUNITIES_APPLY_RATE_LIMIT = (int(env("OPPORTUNITIES_APPLY_RATE_LIMIT", "5")), 3600)
 
+# The schedule (`manage.py run_schedule`, portal/scheduler.py): every periodic command, each either
+# `every_minutes` (slots at multiples of that many minutes from 00:00 UTC) or `daily_at` (local time in
+# TIME_ZONE, Europe/London). Each slot runs once however many schedulers are running.
+SCHEDULE = {
+    "send_event_reminders": {"command": "send_event_reminders", "every_minutes": 5},
+    "send_feedback_requests": {"command": "send_feedback_requests", "every_minutes": 15},
+    "reconcile_payouts": {"command": "reconcile_payouts", "every_minutes": 10},
+    "send_late_payment_notices": {"command": "send_late_payment_notices", "daily_at": "09:15"},
+    "purge_access_needs": {"command": "purge_access_needs", "daily_at": "03:10"},
+    "purge_application_access_needs": {"command": "purge_application_access_needs", "daily_at": "03:20"},
+    "forget_scheduled_runs": {"command": "forget_scheduled_runs", "daily_at": "03:40"},
+}
+# How long the record of each scheduled run is kept (forget_scheduled_runs).
+SCHEDULE_HISTORY_DAYS = int(env("SCHEDULE_HISTORY_DAYS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
