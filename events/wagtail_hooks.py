@@ -71,6 +71,7 @@ def upcoming_events_section(request, page):
         EventPage.objects.live()
         .public()
         .filter(end__gte=timezone.now(), status=EventPage.Status.SCHEDULED)
+        .defer(*EventPage.LISTING_DEFERRED)
         .order_by("start")[:3]
     )
     if not events:

@@ -141,14 +141,15 @@ def library_listing(library, params):
     number = _page_number(params.get("page", 1), paginator.num_pages)
     offset = (number - 1) * RESOURCES_PER_PAGE
     sort = filterset.sort_order
-    cards = ResourcePage.objects.select_related("resource_type")
+    cards = ResourcePage.objects.select_related("resource_type").defer("body")  # no card shows it
     if sort == SORT_RELEVANCE:
         window = best_matches(filterset, offset, RESOURCES_PER_PAGE)
         # Asked even for no match (`[0]`): the page's queries are the same whatever is found.
         found = {resource.pk: resource for resource in cards.filter(pk__in=window or [0])}
         resources = [found[pk] for pk in window if pk in found]
     else:
-        resources = list(filterset.qs.select_related("resource_type")[offset : offset + RESOURCES_PER_PAGE])
+        listed = filterset.qs.select_related("resource_type").defer("body")
+        resources = list(listed[offset : offset + RESOURCES_PER_PAGE])
     for resource in resources:
         resource.topic_list = [term for term in taxonomy["topic"] if resource.topic_bits & term.mask]
     page_obj = PaginatorPage(resources, number, paginator)

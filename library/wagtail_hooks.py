@@ -64,7 +64,7 @@ def _main_library(request):
 
 
 def _home_section_resources(library):
-    resources = library.resources().select_related("resource_type")
+    resources = library.resources().select_related("resource_type").defer("body")
     # First publication as the listing keeps it on the resource row (its "latest" index orders by it).
     newest = ("-listing_published_at", "-pk")
     featured = list(resources.filter(is_featured=True).order_by(*newest)[:3])

@@ -252,6 +252,19 @@ class EventPage(Page):
         index.FilterField("start"),
     ]
 
+    # Long text and blocks no card shows: lists of events (the index, the home page's section) leave
+    # them unread.
+    LISTING_DEFERRED = (
+        "body",
+        "materials",
+        "directions",
+        "joining_details",
+        "venue_address",
+        "access_provisions_other",
+        "expenses_covered",
+        "changes_from_feedback",
+    )
+
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
     exclude_fields_in_copy = list(SERVICE_OWNED_FIELDS)

@@ -78,7 +78,8 @@ class EventIndexPage(ChildTypeRouteMixin, Page):
         """One page of the events `EventFilter` selects, in SQL: the page's rows with their total (one
         query, whatever the number of events)."""
         context = super().get_context(request, *args, **kwargs)
-        event_filter = EventFilter(request.GET or None, queryset=self.events(), request=request)
+        listed = self.events().defer(*EventPage.LISTING_DEFERRED)
+        event_filter = EventFilter(request.GET or None, queryset=listed, request=request)
         page_obj = listing_page(event_filter.qs, request.GET.get("page", 1))
         pairs = event_filter.query_pairs()
         if page_obj.number > 1:
