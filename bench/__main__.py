@@ -167,6 +167,13 @@ def main():
     common = parser.add_argument_group("every mode")
     common.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (1)")
     common.add_argument("--fresh", action="store_true", help="rebuild the bench database from scratch")
+    common.add_argument(
+        "--resources",
+        type=int,
+        default=10_000,
+        help="resources in the library (10,000); another number is a SQLite database of its own,"
+        " bench/.data/bench-N.sqlite3 (with BENCH_DATABASE_URL, give each size its own database)",
+    )
     pages = parser.add_argument_group("--pages and --cold")
     pages.add_argument("--seconds", type=float, default=4.0, help="measuring time per scenario or page (4)")
     pages.add_argument("--only", help="only the scenarios or pages whose name contains this text")
@@ -206,6 +213,11 @@ def main():
 
         check_wrk()  # before the minutes of preparing
 
+    if args.resources < 1:
+        parser.error("--resources must be at least 1")
+    # Read by the bench settings (which database file) and by library.bench (how many resources); the
+    # servers the bench starts inherit it.
+    os.environ["BENCH_RESOURCES"] = str(args.resources)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     sys.path.insert(0, str(ROOT))
     import django

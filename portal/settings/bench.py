@@ -12,9 +12,12 @@ DEBUG = False
 SECRET_KEY = "bench-only-key-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
+# `make bench BENCH_ARGS="--resources N"`: a library of N resources, in a SQLite file of its own.
+BENCH_RESOURCES = int(env("BENCH_RESOURCES", "10000"))
+_BENCH_FILE = "bench.sqlite3" if BENCH_RESOURCES == 10_000 else f"bench-{BENCH_RESOURCES}.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        env("BENCH_DATABASE_URL", f"sqlite:///{BASE_DIR / 'bench' / '.data' / 'bench.sqlite3'}"),
+        env("BENCH_DATABASE_URL", f"sqlite:///{BASE_DIR / 'bench' / '.data' / _BENCH_FILE}"),
         conn_max_age=60,
     )
 }
