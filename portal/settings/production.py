@@ -5,6 +5,11 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL, SECRET_KEY, env, env_bool, env_list
 
+# What every production process (web, task worker, scheduler) must be given. compose.yaml gives each
+# service all of them (tests/deploy/test_compose.py reads this list).
+REQUIRED_FOLDERS = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "STATIC_ROOT")
+REQUIRED_ENVIRONMENT = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", *REQUIRED_FOLDERS)
+
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
 if not env("ALLOWED_HOSTS"):
@@ -13,6 +18,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_bo
     raise ImproperlyConfigured("Set DATABASE_URL to PostgreSQL: several processes share one database.")
 if not REDIS_URL and not env_bool("ALLOW_LOCAL_CACHE"):
     raise ImproperlyConfigured("Set REDIS_URL: the cache (rate limits, feeds) is shared between processes.")
+for _name in REQUIRED_FOLDERS:
+    if not env(_name):
+        raise ImproperlyConfigured(
+            f"Set {_name} to a folder outside the installed code, the same for every process."
+        )
 
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
