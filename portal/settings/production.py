@@ -28,6 +28,8 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Probes ask over plain HTTP (portal/health.py answers them before the redirect in any case).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Production runs behind one proxy that overwrites X-Forwarded-For with the client's address (see the
 # README). Set 0 if the app is reached directly, 2 for a CDN in front of that proxy: a count larger
