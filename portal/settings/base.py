@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An id on every request's log records and response (X-Request-ID); portal/observability.py.
+    "portal.observability.RequestIdMiddleware",
     # /healthz and /readyz, answered before the host check, the HTTPS redirect and the page cache.
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -393,7 +395,8 @@ OPPORTUNITIES_APPLY_RATE_LIMIT = (int(env("OPPORTUNITIES_APPLY_RATE_LIMIT", "5")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

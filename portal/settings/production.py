@@ -46,9 +46,30 @@ SESSION_COOKIE_SAMESITE = "Lax"
 if env("TASKS_BACKEND", "database") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
 
+# One JSON object a line on standard error, with the request id, scrubbed (portal/observability.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "portal.observability.JSONFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }
+
+# Errors to Sentry only when SENTRY_DSN is set; nothing is initialised otherwise.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from portal.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        release=env("SENTRY_RELEASE") or env("RELEASE_ID"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
