@@ -11,13 +11,13 @@
 # keys, processes) is removed on exit, pass or fail. WHEEL_DIR, if given, keeps the wheel.
 #
 # Environment: PKG_POSTGRES (default postgres://postgres@127.0.0.1:5432), PKG_DATABASE (portal_pkg),
-# PKG_REDIS_URL (redis://127.0.0.1:6379/12), PKG_PORT (8765), PYTHON (python3).
+# PKG_REDIS_URL (redis://127.0.0.1:6379/12; empty for none), PKG_PORT (8765), PYTHON (python3).
 set -euo pipefail
 
 src="$(cd "$(dirname "$0")/.." && pwd)"
 pg="${PKG_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 database="${PKG_DATABASE:-portal_pkg}"
-redis_url="${PKG_REDIS_URL:-redis://127.0.0.1:6379/12}"
+redis_url="${PKG_REDIS_URL-redis://127.0.0.1:6379/12}"  # empty: no Redis (local-memory caches)
 port="${PKG_PORT:-8765}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/portal-install-check.XXXXXX")"
 venv="$tmp/venv"
@@ -34,11 +34,13 @@ cleanup() {
     status=$?
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [ -x "$venv/bin/python" ]; then
-        database_sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
+    if [ -x "$venv/bin/python" ] && [ -n "$redis_url" ]; then
         "$venv/bin/python" -c 'import sys, redis
 r = redis.Redis.from_url(sys.argv[1])
 for key in r.scan_iter(match=f"*{sys.argv[2]}*"): r.delete(key)' "$redis_url" "$prefix" || true
+    fi
+    if [ -x "$venv/bin/python" ]; then
+        database_sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
     fi
     if [ "$status" != 0 ] && [ -d "$tmp/logs" ]; then
         for log in "$tmp"/logs/*; do echo "== $log =="; tail -n 40 "$log"; done
@@ -64,7 +66,7 @@ export SECRET_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export CSRF_TRUSTED_ORIGINS="https://127.0.0.1:$port"
 export DATABASE_URL="$pg/$database"
-export REDIS_URL="$redis_url"
+if [ -n "$redis_url" ]; then export REDIS_URL="$redis_url"; else unset REDIS_URL; export ALLOW_LOCAL_CACHE=1; fi
 export CACHE_KEY_PREFIX="$prefix"
 export MEDIA_ROOT="$tmp/data/media" PRIVATE_MEDIA_ROOT="$tmp/data/private" STATIC_ROOT="$tmp/data/static"
 export EMAIL_URL="console://" DEFAULT_FROM_EMAIL="Portal <hello@portal.example.org>"
@@ -73,6 +75,20 @@ export WAGTAILADMIN_BASE_URL="https://127.0.0.1:$port"
 unset SENTRY_DSN PYTHONPATH
 
 portal="$venv/bin/portal"
+echo "== Installed, no default points into the installed code =="
+(cd "$tmp/run" && env -u MEDIA_ROOT -u PRIVATE_MEDIA_ROOT -u STATIC_ROOT -u DATABASE_URL \
+    DJANGO_SETTINGS_MODULE=portal.settings.dev "$portal" shell --no-imports -c '
+from pathlib import Path
+from django.conf import settings as s
+import portal
+code, here = Path(portal.__file__).resolve().parent.parent, Path.cwd()
+for name, path in [("MEDIA_ROOT", s.MEDIA_ROOT), ("PRIVATE_MEDIA_ROOT", s.PRIVATE_MEDIA_ROOT),
+                   ("STATIC_ROOT", s.STATIC_ROOT), ("SQLite", s.DATABASES["default"]["NAME"])]:
+    path = Path(path).resolve()
+    assert path.is_relative_to(here) and not path.is_relative_to(code), (name, path)
+    print(f"ok  {name} defaults to {path}")
+assert not s.STATICFILES_DIRS and not s.TEMPLATES[0]["DIRS"], "checkout folders named when installed"
+')
 echo "== portal migrate =="
 "$portal" migrate --noinput >"$tmp/logs/migrate.log"
 echo "== portal collectstatic =="

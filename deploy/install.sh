@@ -3,6 +3,7 @@
 # portal is installed. The Dockerfile runs it; deploy/install-and-check.sh runs it and then the site.
 #
 #   deploy/install.sh VENV [WHEEL_DIR]
+#   deploy/install.sh --build-only WHEEL_DIR     (the wheel alone; tests/deploy/test_wheel.py)
 #
 # PORTAL_EXTRAS names optional extras to install with it (e.g. "demo", for `portal load_demo_data`).
 # VENV is created if missing (with $PYTHON, python3 by default). The wheel is built from a clean copy
@@ -10,8 +11,8 @@
 # stale build/ folder can never slip deleted files into it. WHEEL_DIR, if given, keeps a copy of it.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-    echo "usage: $0 VENV [WHEEL_DIR]" >&2
+if [ $# -lt 1 ] || { [ "$1" = --build-only ] && [ $# -lt 2 ]; }; then
+    echo "usage: $0 VENV [WHEEL_DIR] | $0 --build-only WHEEL_DIR" >&2
     exit 2
 fi
 venv="$1"
@@ -32,8 +33,14 @@ else
         --exclude=__pycache__ --exclude=node_modules -cf - . | tar -xf - -C "$work/src"
 fi
 
-test -x "$venv/bin/python" || "$python" -m venv "$venv"
 echo "== Building the wheel =="
+if [ "$venv" = --build-only ]; then
+    "$python" -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" "$work/src"
+    mkdir -p "$wheel_dir"
+    cp "$work/dist"/*.whl "$wheel_dir/"
+    exit 0
+fi
+test -x "$venv/bin/python" || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" "$work/src"
 wheel="$(ls "$work/dist"/*.whl)"
 echo "== Installing $(basename "$wheel") into $venv =="
