@@ -223,8 +223,13 @@ class _Collector(BaseHTTPRequestHandler):
 
     def do_POST(self):
         data = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             data = gzip.decompress(data)
+        elif encoding == "br":  # the SDK compresses with brotli when the module is installed
+            import brotli
+
+            data = brotli.decompress(data)
         self.received.append(data)
         self.send_response(200)
         self.end_headers()
