@@ -1,9 +1,7 @@
 #!/usr/bin/env python
-import os
-import sys
+"""The checkout's command line (development settings by default); installed, the ``portal`` command."""
+
+from portal.cli import main
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
+    main(default_settings="portal.settings.dev")

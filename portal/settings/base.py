@@ -13,6 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from .backends import frontend_caches, search_backends
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# A checkout keeps the site-wide templates/ and static/ folders beside the apps; the wheel ships them
+# inside the portal package (setup.py), where Django finds them as the portal app's own.
+CHECKOUT = (BASE_DIR / "manage.py").is_file()
 
 
 def env(name, default=None):
@@ -28,6 +31,11 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Where the portal writes (the SQLite database, uploads, collected static files) unless each is set:
+# the checkout in a checkout; installed, the current folder, never the installed code's own folder.
+DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR if CHECKOUT else Path.cwd())))
 
 
 # Never a usable default secret: dev.py and test.py set their own, production requires one.
@@ -72,6 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An id on every request's log records and response (X-Request-ID); portal/observability.py.
+    "portal.observability.RequestIdMiddleware",
+    # /healthz and /readyz, answered before the host check, the HTTPS redirect and the page cache.
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,7 +102,7 @@ ROOT_URLCONF = "portal.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates"] if CHECKOUT else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -108,10 +120,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "portal.wsgi.application"
 
-# The embedded default is a SQLite file beside the code; DATABASE_URL switches to PostgreSQL.
+# The embedded default is a SQLite file in DATA_DIR; DATABASE_URL switches to PostgreSQL.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -145,13 +157,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"] if CHECKOUT else []
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Files that must never be public (receipts) live outside MEDIA_ROOT and are served by views
 # that check who is asking.
-PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private_media")))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -398,7 +410,8 @@ SCHEDULE_HISTORY_DAYS = int(env("SCHEDULE_HISTORY_DAYS", "30"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

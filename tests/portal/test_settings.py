@@ -29,6 +29,9 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_deploy_check",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "MEDIA_ROOT": "/srv/portal/media",
+    "PRIVATE_MEDIA_ROOT": "/srv/portal/private",
+    "STATIC_ROOT": "/srv/portal/static",
 }
 
 
@@ -45,6 +48,9 @@ def test_production_settings_pass_check_deploy():
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": "sqlite:///tmp.db"}, "DATABASE_URL"),
         ({"REDIS_URL": ""}, "REDIS_URL"),
+        ({"MEDIA_ROOT": ""}, "MEDIA_ROOT"),
+        ({"PRIVATE_MEDIA_ROOT": ""}, "PRIVATE_MEDIA_ROOT"),
+        ({"STATIC_ROOT": ""}, "STATIC_ROOT"),
     ],
 )
 def test_production_refuses_to_start_without_what_it_needs(override, message):
