@@ -100,6 +100,7 @@ def test_suggest_without_javascript_then_approve_and_publish(
     visitor.goto(live_server.url + library.url)
     visitor.reload()
     assert topic_count(visitor, topic.slug) == before + 1
+    visitor.locator("summary", has_text="Filter").click()  # folded on a phone
     visitor.locator(f"#filter-topic-{topic.slug}").check()
     visitor.get_by_role("button", name="Show resources").click()
     visitor.get_by_role("link", name=TITLE).click()
