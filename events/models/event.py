@@ -228,7 +228,11 @@ class EventPage(Page):
             heading="Access, expenses and contact",
         ),
         MultiFieldPanel(
-            [FieldPanel("is_paid_involvement"), FieldPanel("involvement_activity_type")],
+            [
+                # The label a person reads (the field's name would read "Is paid involvement").
+                FieldPanel("is_paid_involvement", heading="Paid involvement"),
+                FieldPanel("involvement_activity_type"),
+            ],
             heading="Payment for involvement",
         ),
         MultiFieldPanel(
