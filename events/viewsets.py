@@ -7,13 +7,15 @@ the viewset has no create, edit, copy or delete views, and its custom actions ar
 `events.admin_views`, registered under the same URL prefix and namespace.
 """
 
+import datetime
+
 import django_filters
 from django.contrib.auth.models import Permission
 from django.urls import path
 from django.utils import timezone
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import converters  # noqa: F401 - registers <id:...>
@@ -55,6 +57,29 @@ class RegistrationIndexView(IndexView):
         return response
 
 
+class RegistrationInspectView(InspectView):
+    """A registration as a coordinator reads it: access needs by their labels, "Yes"/"No" for the
+    ticked boxes, "Not set" for what is empty, times in the site's zone (never True, None or
+    `step_free`; tests/payments/test_admin_human_values.py renders it)."""
+
+    def get_access_needs_display_value(self):
+        return "; ".join(self.object.access_need_labels) or "None given"
+
+    def get_field_display_value(self, field_name, field):
+        if getattr(self, f"get_{field_name}_display_value", None) is not None or (
+            field is not None and getattr(field, "choices", None)
+        ):
+            return super().get_field_display_value(field_name, field)
+        value = getattr(self.object, field_name, None)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if value is None:
+            return "Not set"
+        if isinstance(value, datetime.datetime):
+            return f"{timezone.localtime(value):%-d %b %Y %H:%M}"
+        return super().get_field_display_value(field_name, field)
+
+
 class RegistrationViewSet(ModelViewSet):
     model = Registration
     icon = "group"
@@ -65,6 +90,7 @@ class RegistrationViewSet(ModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = RegistrationInspectView
     index_view_class = RegistrationIndexView
     filterset_class = RegistrationFilterSet
     search_fields = ["name", "email"]

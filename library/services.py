@@ -188,6 +188,8 @@ def library_listing(library, params):
         "chips": chips,
         "errors": filterset.error_messages(),
         "is_filtered": bool(chips),
+        # What the folded "Filter" control says is in force (the search box shows its own words).
+        "filter_count": len(chips) - (1 if filterset.query else 0),
     }
 
 

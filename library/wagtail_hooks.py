@@ -5,6 +5,7 @@ from wagtail.admin.menu import MenuItem
 from portal import audit
 from portal.cache import site_value
 
+from .admin_views import import_view, may_import
 from .feeds import resource_feed_links
 from .filters import feed_query
 from .models import LibraryPage, ResourcePage
@@ -39,6 +40,21 @@ def register_library_report_urls():
             name="library_needing_tags_results",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_library_import_urls():
+    return [path("library/import/", import_view, name="library_import")]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_library_import_menu_item():
+    return ImportMenuItem("Import resources", reverse("library_import"), icon_name="upload", order=270)
 
 
 @hooks.register("register_reports_menu_item")

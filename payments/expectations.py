@@ -8,11 +8,16 @@ e-mail about a claim and the late-payment notices read it from here).
 - Any other status: no date (nothing is owed yet, or nothing will be paid).
 
 Late means the expected date has passed and the claim is still approved (not paid).
+
+When a contributor can expect a decision on a submitted claim (`expected_decision`): the day it was
+submitted plus `settings.PAYMENTS_DECIDE_WITHIN_DAYS` (default 10); late once that day has passed
+and the claim is still waiting.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from wagtail import hooks
 
@@ -24,7 +29,8 @@ Status = InvolvementClaim.Status
 @dataclass(frozen=True)
 class Expectation:
     date: datetime.date
-    # "paid" (the actual date), "planned" (a payment's planned date) or "policy" (approval + period)
+    # "paid" (the actual date), "planned" (a payment's planned date), "policy" (approval + period)
+    # or "decision" (when a submitted claim should be decided: submission + the decision period)
     basis: str
     late: bool
     payment_label: str = ""  # "Payment 4" when a payment holds the claim
@@ -57,3 +63,21 @@ def expected_payment(claim, *, today=None):
     if pay_by is None:
         return None
     return Expectation(pay_by, "policy", today > pay_by, label)
+
+
+def decide_within_days():
+    return getattr(settings, "PAYMENTS_DECIDE_WITHIN_DAYS", 10)
+
+
+def expected_decision(claim, *, today=None):
+    """The Expectation of a decision on a submitted claim, or None for a claim in any other status."""
+    if claim.status != Status.SUBMITTED or claim.submitted_at is None:
+        return None
+    today = today or timezone.localdate()
+    day = timezone.localdate(claim.submitted_at) + datetime.timedelta(days=decide_within_days())
+    return Expectation(day, "decision", today > day)
+
+
+def expected_next(claim, *, today=None):
+    """What the contributor waits for next: the payment's Expectation, else the decision's (or None)."""
+    return expected_payment(claim, today=today) or expected_decision(claim, today=today)

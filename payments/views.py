@@ -19,7 +19,7 @@ from portal.exports import csv_response
 
 from . import claim_rules, expenses, limits, reports, services
 from . import tax_year as uk_tax_year
-from .expectations import expected_payment
+from .expectations import expected_decision, expected_next, expected_payment
 from .forms import ClaimForm, ExpenseForm, ProfileForm
 from .models import ClaimExpense, ContributorProfile, InvolvementClaim
 
@@ -65,6 +65,7 @@ def _overview(request, *, status=200):
             "total_amount",
             "fee_amount",
             "expenses_amount",
+            "submitted_at",
             "decided_at",
             "paid_at",
             "policy_version__pay_within_days",
@@ -74,7 +75,7 @@ def _overview(request, *, status=200):
     )
     claims = list(claims)
     for claim in claims:
-        claim.expected = expected_payment(claim)
+        claim.expected = expected_next(claim)
     return render(
         request,
         "payments/my_involvement.html",
@@ -160,6 +161,7 @@ def _claim_page(request, claim, *, expense_form=None, warnings=(), status=200):
             "missing_receipts": [e for e in claim_expenses if claim.needs_receipt(e)],
             "receipt_limit": expenses.receipt_limit(claim),
             "expected": expected_payment(claim),
+            "decision": expected_decision(claim),
             "events": audit.trail(claim),
             "editable": editable,
             "expense_form": expense_form if editable else None,

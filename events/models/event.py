@@ -228,7 +228,11 @@ class EventPage(Page):
             heading="Access, expenses and contact",
         ),
         MultiFieldPanel(
-            [FieldPanel("is_paid_involvement"), FieldPanel("involvement_activity_type")],
+            [
+                # The label a person reads (the field's name would read "Is paid involvement").
+                FieldPanel("is_paid_involvement", heading="Paid involvement"),
+                FieldPanel("involvement_activity_type"),
+            ],
             heading="Payment for involvement",
         ),
         MultiFieldPanel(
@@ -246,9 +250,16 @@ class EventPage(Page):
         ),
         FieldPanel("asks_for_feedback"),
     ]
+    # What a visitor reads on the event page, so the site search finds an event by its body or its
+    # access arrangements ("access needs", "BSL interpreter"). Never the joining details or the
+    # materials: only confirmed attendees see those.
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
+        index.SearchField("body"),
         index.SearchField("venue_name"),
+        index.SearchField("provisions_text"),
+        index.SearchField("access_provisions_other"),
+        index.SearchField("expenses_covered"),
         index.FilterField("start"),
     ]
 
@@ -415,6 +426,10 @@ class EventPage(Page):
             for value in self.access_provisions
             if value in AccessProvision.values
         ]
+
+    def provisions_text(self):
+        """The access arrangements in words, for the search index (the stored values are codes)."""
+        return "; ".join(self.provision_labels)
 
     def next_change(self, now=None):
         """The next moment time alone changes what the page shows (registration opening or closing,

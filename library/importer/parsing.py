@@ -15,16 +15,19 @@ def detect_format(path, declared=None):
     return {".csv": "csv", ".json": "json", ".txt": "text", ".text": "text"}.get(suffix, "text")
 
 
-def read_text(path):
+def read_text(path, name=None):
+    """The file's text; `name` is how messages call the file (an upload's own name, not where the
+    server keeps it)."""
+    name = name or path
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        raise ImportFileError(f"Cannot read {name}: {exc.strerror or exc}") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f"{path} is not UTF-8 text (byte {exc.start} cannot be read). Save it as UTF-8 and try again."
+            f"{name} is not UTF-8 text (byte {exc.start} cannot be read). Save it as UTF-8 and try again."
         ) from exc
 
 

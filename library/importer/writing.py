@@ -93,6 +93,8 @@ def import_resources(
     suggest_types=True,
     progress=None,
     update_existing=True,
+    name=None,
+    user=None,
 ):
     """Imports the resources in `path` into `library`; returns an ImportResult.
 
@@ -101,11 +103,15 @@ def import_resources(
 
     Raises ImportFileError (having written nothing) when the file cannot be read. When records are
     rejected, nothing is written either unless `skip_invalid` is set; the result lists them.
+
+    `name` is what messages call the file (the admin's upload keeps its own name; the stored copy's
+    path means nothing to an editor); `user` is who the revisions of updated resources are by. The
+    `import_resources` command and the admin's import (library.admin_import) both call this.
     """
     fmt = detect_format(path, fmt)
     if fmt not in PARSERS:
         raise ImportFileError(f"Unknown format “{fmt}” (csv, json or text).")
-    text, nul_note = strip_nul(read_text(path))
+    text, nul_note = strip_nul(read_text(path, name))
     records, notes = PARSERS[fmt](text)
     if nul_note:
         notes.insert(0, nul_note)
@@ -182,7 +188,7 @@ def import_resources(
                 result.unchanged.append((record.line, page.title))
                 continue
             _apply(page, values)
-            page.save_revision(log_action=True).publish(log_action=True)
+            page.save_revision(user=user, log_action=True).publish(user=user, log_action=True)
             result.updated.append((record.line, page.title, changed))
         if (result.rejected and not skip_invalid) or dry_run:
             transaction.set_rollback(True)

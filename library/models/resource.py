@@ -141,10 +141,11 @@ class ResourcePage(Page):
         ),
         FieldPanel("body"),
     ]
-    # Page.search_fields already indexes the title (boost 2); the summary is indexed without a
-    # boost, so a match in the title ranks above a match in the summary.
+    # Page.search_fields already indexes the title (boost 2); the summary and body are indexed
+    # without a boost, so a match in the title ranks above a match in the text.
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
+        index.SearchField("body"),
         index.SearchField("author"),
         index.FilterField("year"),
         index.FilterField("is_free"),

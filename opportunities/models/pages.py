@@ -183,9 +183,14 @@ class OpportunityPage(Page):
         FieldPanel("contact_email"),
         FieldPanel("questions"),
     ]
+    # Everything the opportunity page shows a visitor, so the site search finds a role by its body
+    # or the access support it offers.
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("who_for"),
+        index.SearchField("body"),
+        index.SearchField("access_support"),
+        index.SearchField("location"),
         index.FilterField("closing_date"),
     ]
 

@@ -382,6 +382,9 @@ ROW_LOCK_TIMEOUT_SECONDS = float(env("ROW_LOCK_TIMEOUT_SECONDS", "10"))
 # access information is kept this many days after an event when the person agreed, else one day.
 EVENTS_REMINDER_HOURS_BEFORE = int(env("EVENTS_REMINDER_HOURS_BEFORE", "48"))
 EVENTS_ACCESS_RETENTION_DAYS = int(env("EVENTS_ACCESS_RETENTION_DAYS", "90"))
+# Days within which a coordinator aims to decide a submitted claim: the contributor is told the date
+# (payments/expectations.py), and after it the claim's page says the decision is late and whom to ask.
+PAYMENTS_DECIDE_WITHIN_DAYS = int(env("PAYMENTS_DECIDE_WITHIN_DAYS", "10"))
 # Event registrations (each can e-mail any address) allowed per client address per window.
 EVENTS_REGISTER_RATE_LIMIT = (
     int(env("EVENTS_REGISTER_RATE_LIMIT_COUNT", "10")),

@@ -36,13 +36,16 @@
       var current = form.querySelector('label[for="' + label.getAttribute("for") + '"]');
       if (current) current.innerHTML = label.innerHTML;
     });
+    var count = form.querySelector(".library__more-count");
+    var newCount = doc.querySelector("[data-library-form] .library__more-count");
+    if (count && newCount) count.innerHTML = newCount.innerHTML;
     var problems = form.querySelector(".library__problems");
     if (problems) problems.remove();
     return true;
   }
 
-  function update(push) {
-    var url = form.getAttribute("action").split("?")[0];
+  function update(push, moveFocus) {
+    var url = form.getAttribute("action").split("#")[0].split("?")[0];
     var qs = queryString();
     var target = qs ? url + "?" + qs : url;
     if (pending) pending.abort();
@@ -53,6 +56,12 @@
       .then(function (html) {
         if (!apply(html)) { window.location.href = target; return; }
         if (push) window.history.pushState({ library: true }, "", target);
+        // After "Show resources", take the reader to the result count (it is also announced); a
+        // ticked box keeps focus where it is, and the live region announces the new count.
+        if (moveFocus) {
+          var status = document.getElementById("library-status");
+          if (status) status.focus();
+        }
       })
       .catch(function (error) { if (error.name !== "AbortError") window.location.href = target; })
       .finally(function () { results.removeAttribute("aria-busy"); });
@@ -63,8 +72,13 @@
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    update(true);
+    update(true, true);
   });
+  // Wide screens show the filters beside the results: open the folded panel there (library.css does
+  // the same without JavaScript where the browser supports ::details-content).
+  var more = form.querySelector("[data-library-more]");
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 56rem)") : null;
+  if (more && wide && wide.matches) more.open = true;
   window.addEventListener("popstate", function () { window.location.reload(); });
   document.documentElement.classList.add("library-enhanced");
 })();

@@ -197,3 +197,186 @@ def test_human_values_know_money_from_shares_and_hours():
     assert human(datetime.timedelta(seconds=0.02)) == "less than a day"
     assert human(True) == "Yes" and human(None) == "Not set"
     assert human("bank_transfer", ContributorProfile._meta.get_field("payment_preference")).startswith("Bank")
+
+
+# Events and opportunities: the attendees, registrations, feedback and applications screens --------
+
+PEOPLE_NAMESPACES = ("events_admin", "events_feedback_summary", "opportunities_admin")
+# Addresses that answer with a file or only take posts.
+PEOPLE_NOT_PAGES = ("attendees_csv", "attendance", "promote")
+# A field's name where its label belongs ("is_paid_involvement", or "Is paid involvement" when no label
+# was given): on these screens every label is written for people.
+RAW_FIELD_LABEL = re.compile(r"^(Is|Has) [a-z]+( [a-z]+)*$")
+
+
+def choice_classes(*modules):
+    """Every choices class the modules define or their models nest (Registration.Status...)."""
+    from django.db import models as django_models
+
+    found = set()
+    for module in modules:
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, django_models.Choices)
+                and value.__module__.startswith(module.__name__.split(".")[0])
+            ):
+                found.add(value)
+            if isinstance(value, type) and issubclass(value, django_models.Model):
+                for nested in vars(value).values():
+                    if isinstance(nested, type) and issubclass(nested, django_models.Choices):
+                        found.add(nested)
+    return sorted(found, key=lambda c: c.__qualname__)
+
+
+def people_choices():
+    import events.choices
+    import events.models
+    import opportunities.choices
+    import opportunities.models
+
+    return choice_classes(events.choices, events.models, opportunities.choices, opportunities.models)
+
+
+def field_names(*models):
+    """Every concrete field name (snake_case) of the models, which must never be read as a label."""
+    return sorted(
+        {f.name for model in models for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+        - {"id"}
+    )
+
+
+def people_problems(text, raw_values, names):
+    found = problems_in(text)
+    lines = set(text.splitlines())
+    for value in raw_values:
+        snake = "_" in value and re.search(rf"\b{re.escape(value)}\b", text)
+        if snake or value in lines:
+            found.append(f"a stored choice value: {value!r}")
+    for name in names:
+        if "_" in name and re.search(rf"\b{re.escape(name)}\b", text):
+            found.append(f"a field name: {name!r}")
+    found += [f"a field name as a label: {line!r}" for line in lines if RAW_FIELD_LABEL.match(line)]
+    return found
+
+
+@pytest.fixture
+def people_world(db):
+    """The demo data, plus a registration in every status and attendance with every access need, and an
+    application in every status with every monitoring answer."""
+    from events.choices import ContactPreference
+    from events.models import AccessProvision, EventPage, Registration
+    from opportunities.choices import ApplicationStatus
+    from opportunities.models import Application, OpportunityPage
+
+    call_command("load_demo_data", stdout=StringIO())
+    event = EventPage.objects.filter(registrations__isnull=False).order_by("pk").first()
+    event = event or EventPage.objects.order_by("pk").first()
+    registrations = []
+    for n, status in enumerate(Registration.Status.values):
+        registrations.append(
+            Registration.objects.create(
+                event=event,
+                name=f"Person {n}",
+                email=f"person-{n}@example.org",
+                status=status,
+                attendance=Registration.Attendance.values[n % len(Registration.Attendance.values)],
+                preferred_contact=ContactPreference.values[n % len(ContactPreference.values)],
+                access_needs=AccessProvision.values,
+                access_needs_other="A quiet room",
+                brings_carer=n % 2 == 0,
+                carer_name="Alex" if n % 2 == 0 else "",
+            )
+        )
+    opportunity = OpportunityPage.objects.order_by("pk").first()
+    applications = [
+        Application.objects.create(
+            opportunity=opportunity, name=f"Applicant {n}", email=f"applicant-{n}@example.org", status=status
+        )
+        for n, status in enumerate(ApplicationStatus.values)
+    ]
+    ids = {
+        "event_id": event.pk,
+        "registration_id": registrations[0].pk,
+        "events_admin": registrations[0].pk,
+        "events_feedback_summary": event.pk,
+        "opportunities_admin": applications[0].pk,
+    }
+    return {"superuser": User.objects.get(email="admin@example.org"), "ids": ids, "event": event}
+
+
+def people_addresses(ids):
+    found = []
+    for name, patterns in url_patterns():
+        namespace = name.rsplit(":", 1)[0] if ":" in name else name
+        if not namespace.startswith(PEOPLE_NAMESPACES) or name.rsplit(":", 1)[-1].startswith(
+            PEOPLE_NOT_PAGES
+        ):
+            continue
+        names, _positional = parameters(patterns[0])
+        kwargs = {param: ids[param] if param in ids else ids[namespace] for param in names}
+        url = reverse_or_none(name, kwargs=kwargs)
+        if url is not None and url.startswith("/admin/"):
+            found.append((name, url))
+    return found
+
+
+def test_every_events_and_opportunities_admin_screen_shows_human_values(client, people_world):
+    from events.models import EventPage, Registration
+    from opportunities.models import Application, OpportunityPage
+
+    client.force_login(people_world["superuser"])
+    addresses = people_addresses(people_world["ids"])
+    event = people_world["event"]
+    # The editing forms of the two page types, where field names used to be the labels.
+    addresses += [
+        ("event page edit", f"/admin/pages/{event.pk}/edit/"),
+        ("opportunity page edit", f"/admin/pages/{OpportunityPage.objects.order_by('pk').first().pk}/edit/"),
+    ]
+    names = {name for name, _url in addresses}
+    for expected in (
+        "events_admin:attendees",
+        "events_admin:event_list",
+        "events_admin:index",
+        "events_admin:inspect",
+        "events_feedback_summary",
+        "opportunities_admin:index",
+        "opportunities_admin:application",
+        "opportunities_admin:monitoring",
+    ):
+        assert expected in names, (expected, sorted(names))
+    # Text choices only: a rating of 1 to 5 standing alone in a cell is a count or the rating itself.
+    raw_values = sorted(
+        {
+            str(value)
+            for choices in people_choices()
+            if issubclass(choices, str)
+            for value, label in choices.choices
+            if str(value) != label
+        }
+    )
+    assert {"step_free", "waiting", "shortlisted"} <= set(raw_values), raw_values
+    fields = field_names(EventPage, Registration, Application, OpportunityPage)
+    failures = []
+    for name, url in addresses:
+        response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        text = visible_text(response.content.decode())
+        failures += [f"{name} {url}: {p}" for p in people_problems(text, raw_values, fields)]
+    assert not failures, "\n".join(sorted(set(failures)))
+
+
+def test_the_people_checks_catch_raw_values_and_field_names():
+    text = visible_text(
+        "<dt>Is paid involvement</dt><dd>True</dd><td>step_free</td><td>waiting</td>"
+        "<th>access_needs_other</th><td>3</td>"
+    )
+    found = " ".join(people_problems(text, ["step_free", "waiting"], ["access_needs_other"]))
+    for what in ("'Is paid involvement'", "True/False", "'step_free'", "'waiting'", "'access_needs_other'"):
+        assert what in found
+    clean = visible_text(
+        "<dt>Paid involvement</dt><dd>Yes</dd><td>Step-free route</td><td>On the waiting list</td>"
+    )
+    assert people_problems(clean, ["step_free", "waiting"], ["access_needs_other"]) == []

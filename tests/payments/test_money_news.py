@@ -18,7 +18,7 @@ from wagtail.models import Site
 
 from home.models import SiteSettings
 from payments import expenses, services
-from payments.expectations import expected_payment
+from payments.expectations import expected_decision, expected_payment
 from payments.factories import ContributorProfileFactory
 from payments.models import ClaimExpense, InvolvementClaim
 from payouts import services as payouts
@@ -193,13 +193,13 @@ def test_the_dashboard_and_claim_page_show_expected_dates_and_lateness(
         make_claim(contributor, "approved", approver=coordinator, work_date=datetime.date(2025, 7, 2)), 45
     )
     paid = make_claim(contributor, "paid", approver=coordinator, work_date=datetime.date(2025, 7, 3))
-    make_claim(contributor, "submitted", work_date=datetime.date(2025, 7, 4))
+    waiting = make_claim(contributor, "submitted", work_date=datetime.date(2025, 7, 4))
     client.force_login(contributor)
     page = client.get(reverse("payments:my_involvement")).content.decode()
     assert f"Expected by {on_time.pay_by():%-d %B %Y}" in page
     assert f"Late:</strong> expected by {late.pay_by():%-d %B %Y}" in page
     assert f"Paid on {timezone.localtime(paid.paid_at):%-d %B %Y}" in page
-    assert "Waiting for a decision" in page
+    assert f"Decision expected by {expected_decision(waiting).date:%-d %B %Y}" in page
     detail = client.get(reverse("payments:claim_detail", args=[late.pk])).content.decode()
     assert "Your payment is late" in detail and f"{late.pay_by():%-d %B %Y}" in detail
     assert "Priya, involvement coordinator" in detail and "payments@portal.example.org" in detail

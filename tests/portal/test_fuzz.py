@@ -47,7 +47,7 @@ PROJECT_NAMESPACES = (
     "wagtailsnippets_library",
     "wagtailsnippetchoosers_library",
 )
-PROJECT_NAMES = {"search", "stripe_webhook", "wagtail_serve"}
+PROJECT_NAMES = {"search", "stripe_webhook", "wagtail_serve", "library_import"}
 # Share of Wagtail's and Django's own admin addresses visited by each role (FUZZ_CORE_SAMPLE=1 to visit
 # them all, locally).
 CORE_SAMPLE = float(os.environ.get("FUZZ_CORE_SAMPLE", "0.25"))
