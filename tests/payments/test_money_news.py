@@ -133,9 +133,11 @@ def test_paid_email_gives_the_date_paid_the_payment_number_and_a_working_link(
 
 
 def approved_days_ago(claim, days):
-    InvolvementClaim.objects.filter(pk=claim.pk).update(
-        decided_at=timezone.now() - datetime.timedelta(days=days)
-    )
+    """Approved at noon (UK time) `days` days ago: a whole number of local days before today, whatever
+    the hour the test runs (45 days before a December midnight is an October day in summer time)."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    noon = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    InvolvementClaim.objects.filter(pk=claim.pk).update(decided_at=noon)
     claim.refresh_from_db()
     return claim
 
