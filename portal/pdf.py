@@ -28,6 +28,21 @@ def _refuse_fetch(url, *args, **kwargs):
     raise PdfFetchRefused(f"Printable documents load nothing from outside: {url[:80]}")
 
 
+def _url_fetcher():
+    """A fetcher that refuses every address. WeasyPrint 70 takes a `URLFetcher` object (a refusal is a
+    warning and the resource is left out); earlier versions a function."""
+    from weasyprint import urls
+
+    if not hasattr(urls, "URLFetcher"):
+        return _refuse_fetch
+
+    class RefuseAll(urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            return _refuse_fetch(url)
+
+    return RefuseAll(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+
 def render_html(template, context, *, large_print=False):
     """The HTML a document is made from (also what tests and previews can look at)."""
     return render_to_string(
@@ -42,7 +57,7 @@ def render_pdf(template, context, *, large_print=False) -> bytes:
     from weasyprint import HTML
 
     html = render_html(template, context, large_print=large_print)
-    return HTML(string=html, url_fetcher=_refuse_fetch, base_url="about:blank").write_pdf(
+    return HTML(string=html, url_fetcher=_url_fetcher(), base_url="about:blank").write_pdf(
         pdf_variant="pdf/ua-1"
     )
 

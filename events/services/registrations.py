@@ -99,7 +99,9 @@ def _contact_details(data, *, on_behalf):
     """
     email = (data.get("email") or "").strip().lower()
     phone = (data.get("phone") or "").strip()
-    address = (data.get("postal_address") or "").strip() if on_behalf else ""
+    address = "\n".join(
+        line.strip() for line in (data.get("postal_address") or "").splitlines() if on_behalf and line.strip()
+    )
     consent = bool(data.get("consent_to_keep_contact_details")) if on_behalf else False
     preference = data.get("preferred_contact") or Registration.ContactPreference.EMAIL
     Preference = Registration.ContactPreference
