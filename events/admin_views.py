@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView, View
@@ -453,9 +454,24 @@ class SignInAttendanceView(RegistrationPermissionMixin, TemplateView):
 
 
 class CancelPlaceView(RegistrationActionView):
-    """A coordinator cancels a place for someone who called or wrote; the waiting list moves on."""
+    """A coordinator cancels a place for someone who called or wrote, after a confirmation step (it
+    tells the person and gives the seat to the waiting list, so a stray click must not do it)."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, event_id, registration_id):
+        registration = get_object_or_404(
+            Registration.objects.select_related("event"), pk=registration_id, event_id=event_id
+        )
+        return TemplateResponse(
+            request,
+            "events/admin/cancel_place.html",
+            {"registration": registration, "event": registration.event, "header_title": "Cancel a place"},
+        )
 
     def act(self, registration):
+        if registration.status == Registration.Status.CANCELLED:
+            return f"{registration.name}'s place was already cancelled."
         services.cancel_registration(registration, actor=self.request.user)
         how = "by e-mail" if registration.email else "through the call list"
         return f"{registration.name}'s place is cancelled. They will be told {how}."

@@ -78,6 +78,7 @@ def every_url(event, registration):
         reverse("events_admin:call_list"),
         reverse("events_admin:sign_in_sheet", args=[event.pk]),
         reverse("events_admin:sign_in", args=[event.pk]),
+        reverse("events_admin:cancel_place", args=[event.pk, registration.pk]),
     ]
     posts = [
         (reverse("events_admin:book_on_behalf", args=[event.pk]), form_data(name="Intruder")),
@@ -288,7 +289,14 @@ def test_call_list_shows_what_to_say_and_marks_done(client, booked, coordinator)
 def test_coordinator_cancels_a_place_for_them(client, booked, coordinator):
     event, olive = booked
     client.force_login(coordinator)
-    response = client.post(reverse("events_admin:cancel_place", args=[event.pk, olive.pk]), follow=True)
+    url = reverse("events_admin:cancel_place", args=[event.pk, olive.pk])
+    assert url in client.get(reverse("events_admin:attendees", args=[event.pk])).text
+    confirm = client.get(url)  # asks first: a link on the attendees page cancels nothing
+    assert confirm.status_code == 200 and "Cancel Olive Offline" in confirm.text
+    assert "telling them goes on the call list" in confirm.text
+    olive.refresh_from_db()
+    assert olive.status == "confirmed"
+    response = client.post(url, follow=True)
     assert "told through the call list" in response.text
     olive.refresh_from_db()
     assert olive.status == "cancelled"
