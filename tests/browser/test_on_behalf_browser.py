@@ -94,3 +94,28 @@ def test_coordinator_books_a_person_without_email(full_event, live_server, page)
     row.get_by_role("button", name=re.compile("Mark done")).click()
     expect(page.get_by_text("Nobody to contact.")).to_be_visible()
     assert registration.contact_tasks.get().outcome == "Posted first class"
+
+
+def test_attendance_ticked_from_the_sheet(full_event, live_server, page):
+    from events import services
+    from events.models import Registration
+
+    event, coordinator = full_event
+    olive = services.register(
+        event,
+        data={"name": "Olive Offline", "phone": "0117 496 0123", "consent_to_keep_contact_details": True},
+        entered_by=coordinator,
+    ).registration
+    sign_in(page, live_server, coordinator.email)
+    page.goto(f"{live_server.url}/admin/event-attendees/{event.pk}/attendees/")
+    page.get_by_role("link", name="Tick attendance from the sheet").click()
+    expect(page.get_by_role("heading", name="Attendance from the sign-in sheet")).to_be_visible()
+    assert_no_axe_violations(page)
+    sheet = page.request.get(f"{live_server.url}/admin/event-attendees/{event.pk}/sign-in-sheet.pdf")
+    text = pdf_text(sheet.body())
+    assert text.index("Ana Online") < text.index("Olive Offline") and "Signature" in text
+    page.locator(f"#registration-{olive.pk}").get_by_label("Attended").check()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved for 1 person")).to_be_visible()
+    assert Registration.objects.get(pk=olive.pk).attendance == "attended"
+    assert Registration.objects.get(name="Ana Online").attendance == ""
