@@ -373,3 +373,16 @@ def test_reminder_call_appears_before_the_event(client, event_factory, coordinat
     client.force_login(coordinator)
     page = client.get(reverse("events_admin:call_list")).text
     assert f"A reminder: {event.title} is" in page
+
+
+def test_a_name_is_text_everywhere(client, event, coordinator):
+    client.force_login(coordinator)
+    name = "<script>alert(1)</script> O'Neil & Co"
+    response = client.post(
+        reverse("events_admin:book_on_behalf", args=[event.pk]), form_data(name=name), follow=True
+    )
+    assert "<script>alert(1)</script>" not in response.text and "&lt;script&gt;" in response.text
+    registration = Registration.objects.get()
+    assert "<script>" not in client.get(reverse("events_admin:call_list")).text
+    text = pdf_text(client.get(reverse("events_admin:letter", args=[registration.pk])).content)
+    assert f"Dear {name}" in text
