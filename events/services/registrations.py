@@ -133,7 +133,8 @@ def _contact_details(data, *, on_behalf):
 
 def _same_person_without_email(event, name, phone, address):
     """A registration at `event` for the same person, found without an e-mail address: the same name
-    (case and spacing aside) and the same phone number or postal address. Active places first."""
+    (case and spacing aside) and the same phone number or postal address. Active places first, online
+    ones too (they already have a place)."""
     name = normalise_name(name)
     phone = normalise_phone(phone)
     address = normalise_name(address)
@@ -147,7 +148,10 @@ def _same_person_without_email(event, name, phone, address):
         )
     ]
     active = [r for r in matches if r.status != Registration.Status.CANCELLED]
-    return (active or matches or [None])[0]
+    # A cancelled place is reopened only if it too was booked without e-mail: reopening one made online
+    # would drop the address its owner gave.
+    reopenable = [r for r in matches if r.status == Registration.Status.CANCELLED and not r.email]
+    return (active or reopenable or [None])[0]
 
 
 def register(event, *, data, user=None, now=None, request=None, entered_by=None, booked_via=None):

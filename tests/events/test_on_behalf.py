@@ -239,3 +239,14 @@ def test_no_email_is_ever_built_for_a_blank_address(event, coordinator, mailoutb
     registration = book(event, coordinator).registration
     assert deliver_registration_email(registration.pk, "confirmed") is False
     assert mailoutbox == []
+
+
+def test_an_online_place_of_the_same_person_counts(event, coordinator, person):
+    online = services.register(event, data=person(name="Olive Offline", phone="0117 496 0123")).registration
+    with pytest.raises(services.AlreadyRegistered):
+        book(event, coordinator)
+    # Once they cancelled it, a booking by phone is a new place; their online one keeps its address.
+    services.cancel_registration(online)
+    booked = book(event, coordinator).registration
+    online.refresh_from_db()
+    assert booked.pk != online.pk and online.email.startswith("person") and online.status == "cancelled"
