@@ -4,6 +4,7 @@ long access information is kept."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.locking import lock_one
 
@@ -60,15 +61,35 @@ def contact_method(registration, kind):
     return ContactMethod.PHONE if registration.phone else ContactMethod.POST
 
 
+# Notices that say where a place stands: a newer one replaces an open older one (nobody should be
+# called to hear they are on the waiting list after they were given a place).
+STANDING_KINDS = {
+    NoticeKind.CONFIRMED,
+    NoticeKind.WAITING,
+    NoticeKind.PROMOTED,
+    NoticeKind.CANCELLED,
+    NoticeKind.RESTORED,
+    NoticeKind.EVENT_CANCELLED,
+}
+
+
 def add_contact_task(registration, kind):
     """The call or letter that replaces an e-mail for someone without an address; one open task per
-    person and subject (a second change of the same kind joins the open one). Runs inside the caller's
-    transaction, so a change that rolls back leaves no task."""
+    person and subject (a second change of the same kind joins the open one), and a notice of where
+    their place stands closes the open ones it replaces. Runs inside the caller's transaction, so a
+    change that rolls back leaves no task."""
     task = ContactTask.objects.filter(
         registration_id=registration.pk, kind=kind, done_at__isnull=True
     ).first()
     if task is not None:
         return task
+    if kind in STANDING_KINDS:
+        ContactTask.objects.filter(
+            registration_id=registration.pk, kind__in=STANDING_KINDS - {kind}, done_at__isnull=True
+        ).update(
+            done_at=timezone.now(),
+            outcome=f"Not needed: replaced by a later notice ({NoticeKind(kind).label.lower()})",
+        )
     with transaction.atomic():
         return ContactTask.objects.create(
             registration_id=registration.pk, kind=kind, method=contact_method(registration, kind)

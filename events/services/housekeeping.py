@@ -48,10 +48,9 @@ def send_due_reminders(now=None):
     """
     now = now or timezone.now()
     sent = 0
-    without_email = set(
-        Registration.objects.filter(pk__in=due_reminder_ids(now), email="").values_list("pk", flat=True)
-    )
-    for pk in due_reminder_ids(now):
+    due = due_reminder_ids(now)
+    without_email = set(Registration.objects.filter(pk__in=due, email="").values_list("pk", flat=True))
+    for pk in due:
         if pk in without_email:
             with transaction.atomic(), purging():  # a call to make shows on no public page
                 claimed = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(

@@ -91,7 +91,12 @@ def test_the_same_seat_rules_and_waiting_list(event_factory, coordinator, person
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == "confirmed" and second.status == "waiting"
-    assert set(first.contact_tasks.values_list("kind", flat=True)) == {"waiting", "promoted"}
+    # The call to say they wait is replaced by the call to say they have a place.
+    tasks = {task.kind: task for task in first.contact_tasks.all()}
+    assert set(tasks) == {"waiting", "promoted"}
+    assert tasks["promoted"].done_at is None
+    assert tasks["waiting"].done_at is not None and tasks["waiting"].done_by is None
+    assert tasks["waiting"].outcome == "Not needed: replaced by a later notice (a place came free)"
 
 
 def test_no_waiting_list_means_full(event_factory, coordinator, person):
@@ -182,6 +187,8 @@ def test_every_change_reaches_them_their_way(
     assert mailoutbox == []
     kinds = dict(registration.contact_tasks.values_list("kind", "method"))
     assert kinds == {"confirmed": "post", "event_changed": "post", "event_cancelled": "post"}
+    open_kinds = set(registration.contact_tasks.pending().values_list("kind", flat=True))
+    assert open_kinds == {"event_changed", "event_cancelled"}
 
 
 def test_one_open_task_per_kind_and_marking_done(event, coordinator):
