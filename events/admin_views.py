@@ -1,6 +1,8 @@
 """Coordinators' and editors' actions on events in the Wagtail admin, as view classes that
 `events.viewsets.RegistrationViewSet` registers: the events overview, an event's attendees with the
-access summary, promotion from the waiting list, attendance, "create follow-up" and "cancel event".
+access summary, promotion from the waiting list, attendance, "create follow-up" and "cancel event";
+for people who are not online, booking on their behalf, their letters (PDF), the call list, cancelling a
+place for them; the sign-in sheet (PDF) and the screen that ticks attendance from it.
 
 Who may do what, checked in one way each:
 - Attendees and access information are personal data: seeing them needs the `view` permission on
@@ -12,23 +14,27 @@ Who may do what, checked in one way each:
 
 from collections import Counter
 
-from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView, View
+from wagtail.admin import messages
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from portal.exports import csv_response
+from portal.pdf import pdf_response
 
-from . import services
+from . import letters, services
+from .choices import NoticeKind
 from .feedback_summary import EXPORT_HEADER, feedback_summary
 from .feedback_summary import export_rows as export_feedback_rows
-from .forms import FollowUpForm
-from .models import AccessProvision, EventPage, Registration
+from .forms import AttendanceSheetForm, FollowUpForm, OnBehalfRegistrationForm
+from .models import AccessProvision, ContactTask, EventPage, Registration
 
 FEEDBACK_SUMMARY = "events.view_feedback_summary"
 
@@ -97,7 +103,11 @@ class AttendeesView(RegistrationPermissionMixin, TemplateView):
     def get_context_data(self, event_id, **kwargs):
         event = get_object_or_404(EventPage, pk=event_id)
         user = self.request.user
-        registrations = list(Registration.objects.filter(event=event).order_by("status", "created_at", "pk"))
+        registrations = list(
+            Registration.objects.filter(event=event)
+            .select_related("entered_by")
+            .order_by("status", "created_at", "pk")
+        )
         by_status = {
             status: [r for r in registrations if r.status == status] for status in Registration.Status.values
         }
@@ -214,7 +224,11 @@ class CancelEventView(TemplateView):
     def post(self, request, event_id):
         event = self.event
         services.cancel_event(event, actor=request.user)
-        messages.success(request, f"{event.title} is cancelled. Everyone registered has been told by e-mail.")
+        messages.success(
+            request,
+            f"{event.title} is cancelled. Everyone registered is told by e-mail, or through the call list "
+            "if they have no e-mail address.",
+        )
         return HttpResponseRedirect(reverse("wagtailadmin_explore", args=[event.get_parent().pk]))
 
 
@@ -245,3 +259,219 @@ class FeedbackSummaryView(TemplateView):
         context["event"] = self.event
         context["summary"] = feedback_summary(self.event, self.request.GET.get("page", 1))
         return context
+
+
+# People who are not online: bookings on their behalf, their letters and the call list; the sign-in
+# sheet and attendance ticked from it. Seeing any of it (names, phone numbers, addresses) needs the
+# `view` permission on registrations, changing anything the `change` permission, like the attendees page.
+
+
+class BookOnBehalfView(RegistrationPermissionMixin, TemplateView):
+    """A coordinator books a place for someone who phoned, wrote or came in (services.register with
+    `entered_by`): the same seats, waiting list, needs and carer seat as anyone's."""
+
+    permission_required = "change"
+    template_name = "events/admin/book_on_behalf.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = get_object_or_404(EventPage, pk=kwargs["event_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, event_id):
+        return self.render(OnBehalfRegistrationForm())
+
+    def post(self, request, event_id):
+        form = OnBehalfRegistrationForm(request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        data = form.cleaned_data
+        # Their own account, when the address they gave is one: attendance at paid events then makes
+        # their claim, as it does for people who book themselves.
+        account = (
+            get_user_model().objects.filter(email__iexact=data["email"], is_active=True).first()
+            if data["email"]
+            else None
+        )
+        try:
+            result = services.register(
+                self.event,
+                data=data,
+                user=account,
+                entered_by=request.user,
+                booked_via=data["booked_via"],
+            )
+        except services.RegistrationRefused as exc:
+            form.add_error(None, str(exc))
+            return self.render(form, status=400)
+        registration = result.registration
+        if data.get("told_now"):
+            for task in registration.contact_tasks.pending().exclude(method=ContactTask.Method.POST):
+                services.complete_contact_task(task, actor=request.user, outcome="Told when they booked")
+        where = (
+            "has a confirmed place"
+            if registration.status == Registration.Status.CONFIRMED
+            else f"is on the waiting list (number {registration.waiting_position()})"
+        )
+        how = (
+            "Their confirmation goes by e-mail."
+            if registration.email
+            else "Their confirmation is on the call list"
+            + (" as a letter to print and post." if registration.contact_tasks.pending().exists() else ".")
+        )
+        messages.success(
+            request,
+            f"{registration.name} {where}. {how}",
+            buttons=[
+                messages.button(
+                    reverse("events_admin:letter", args=[registration.pk]), "Print their letter", True
+                )
+            ],
+        )
+        return HttpResponseRedirect(
+            reverse("events_admin:attendees", args=[self.event.pk]) + f"#registration-{registration.pk}"
+        )
+
+    def render(self, form, status=200):
+        return self.render_to_response(
+            {
+                "event": self.event,
+                "form": form,
+                "header_title": f"Book a place for someone: {self.event.title}",
+                "places_left": self.event.places_left(),
+            },
+            status=status,
+        )
+
+
+class LetterView(RegistrationPermissionMixin, View):
+    """A registrant's letter as PDF: where their place stands, or what `?kind=` names (the call list's
+    letters); `?large_print=1` or `0` overrides their own choice of large print."""
+
+    def get(self, request, pk):
+        registration = get_object_or_404(Registration.objects.select_related("event"), pk=pk)
+        kind = request.GET.get("kind") or None
+        if kind is not None and kind not in NoticeKind.values:
+            kind = None
+        large = request.GET.get("large_print")
+        large_print = None if large not in ("0", "1") else large == "1"
+        pdf = letters.render_letter(registration, kind, large_print=large_print)
+        return pdf_response(f"letter-{registration.event.slug}-{registration.pk}.pdf", pdf)
+
+
+class CallListView(RegistrationPermissionMixin, TemplateView):
+    """Who to call (or write to), about what, for people booked without e-mail; each marked done here.
+    Shows only what the caller needs: name, number or address, and what to tell them."""
+
+    template_name = "events/admin/call_list.html"
+
+    def get_context_data(self, **kwargs):
+        show_done = self.request.GET.get("show") == "done"
+        tasks = ContactTask.objects.select_related("registration__event", "done_by")
+        tasks = (
+            tasks.filter(done_at__isnull=False).order_by("-done_at")[:200]
+            if show_done
+            else tasks.pending().order_by("registration__event__start", "created_at", "pk")[:500]
+        )
+        rows = [(task, letters.what_to_say(task.registration, task.kind)) for task in tasks]
+        return {
+            **super().get_context_data(**kwargs),
+            "rows": rows,
+            "show_done": show_done,
+            "can_change": self.user_has_permission("change"),
+            "header_title": "Call list",
+        }
+
+
+class CompleteContactTaskView(RegistrationPermissionMixin, View):
+    permission_required = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        task = get_object_or_404(ContactTask.objects.select_related("registration"), pk=pk)
+        try:
+            services.complete_contact_task(task, actor=request.user, outcome=request.POST.get("outcome", ""))
+        except services.RegistrationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Done: {task.get_method_display().lower()} for {task.registration.name}."
+            )
+        return HttpResponseRedirect(reverse("events_admin:call_list"))
+
+
+class SignInSheetView(RegistrationPermissionMixin, View):
+    """The printable register of an event (PDF): names, seats and a signature column; no needs."""
+
+    def get(self, request, event_id):
+        event = get_object_or_404(EventPage, pk=event_id)
+        pdf = letters.render_sign_in_sheet(event, large_print=request.GET.get("large_print") == "1")
+        return pdf_response(f"sign-in-{event.slug}.pdf", pdf)
+
+
+class SignInAttendanceView(RegistrationPermissionMixin, TemplateView):
+    """Attendance ticked from the signed sheet, in the sheet's order, in one go. Each change goes through
+    `services.mark_attendance`, as the attendees page's buttons do, so a paid event makes the same claims."""
+
+    permission_required = "change"
+    template_name = "events/admin/sign_in.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = get_object_or_404(EventPage, pk=kwargs["event_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, data=None):
+        return AttendanceSheetForm(data, registrations=letters.sign_in_rows(self.event))
+
+    def get(self, request, event_id):
+        return self.render(self.form())
+
+    def post(self, request, event_id):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        saved, refused = 0, []
+        for registration, attendance in form.changes():
+            try:
+                services.mark_attendance(registration, attendance, actor=request.user)
+            except services.RegistrationRefused as exc:
+                refused.append(f"{registration.name}: {exc}")
+            else:
+                saved += 1
+        for problem in refused:
+            messages.error(request, problem)
+        messages.success(
+            request,
+            f"Attendance saved for {saved} {'person' if saved == 1 else 'people'}."
+            + (" Claims for paid involvement are made for contributors who attended." if saved else ""),
+        )
+        return HttpResponseRedirect(reverse("events_admin:sign_in", args=[self.event.pk]))
+
+    def render(self, form, status=200):
+        return self.render_to_response(
+            {"event": self.event, "form": form, "header_title": f"Sign-in sheet: {self.event.title}"},
+            status=status,
+        )
+
+
+class CancelPlaceView(RegistrationActionView):
+    """A coordinator cancels a place for someone who called or wrote, after a confirmation step (it
+    tells the person and gives the seat to the waiting list, so a stray click must not do it)."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, event_id, registration_id):
+        registration = get_object_or_404(
+            Registration.objects.select_related("event"), pk=registration_id, event_id=event_id
+        )
+        return TemplateResponse(
+            request,
+            "events/admin/cancel_place.html",
+            {"registration": registration, "event": registration.event, "header_title": "Cancel a place"},
+        )
+
+    def act(self, registration):
+        if registration.status == Registration.Status.CANCELLED:
+            return f"{registration.name}'s place was already cancelled."
+        services.cancel_registration(registration, actor=self.request.user)
+        how = "by e-mail" if registration.email else "through the call list"
+        return f"{registration.name}'s place is cancelled. They will be told {how}."

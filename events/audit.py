@@ -15,6 +15,7 @@ NEEDS_CHANGED = "events.registration.changed"
 CANCELLED = "events.registration.cancelled"
 RESTORED = "events.registration.restored"
 ATTENDANCE = "events.registration.attendance"
+CONTACTED = "events.registration.contacted"
 EVENT_CANCELLED = "events.event.cancelled"
 
 
@@ -27,6 +28,42 @@ class PromotedFormatter(LogFormatter):
         return "Given a place from the waiting list by a coordinator"
 
 
+class RegisteredFormatter(LogFormatter):
+    """Registered or joined the waiting list: by the person online, or by a coordinator for them (the
+    entry's user is then the coordinator, `data` says how the booking came)."""
+
+    online = ""
+    outcome = ""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        if not data.get("on_behalf"):
+            return self.online
+        via = {"phone": "by phone", "post": "by post", "in_person": "in person"}.get(data.get("via"), "")
+        whom = data.get("for") or "the person"
+        return " ".join(f"Booked {via} by a coordinator on behalf of {whom}, {self.outcome}".split())
+
+
+class RegisteredConfirmedFormatter(RegisteredFormatter):
+    label = "Registered"
+    online = "Registered with a confirmed place"
+    outcome = "with a confirmed place"
+
+
+class RegisteredWaitingFormatter(RegisteredFormatter):
+    label = "Joined the waiting list"
+    online = "Registered and joined the waiting list"
+    outcome = "on the waiting list"
+
+
+class ContactedFormatter(LogFormatter):
+    label = "Contacted by a coordinator"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return f"{data.get('method', 'Contacted')} done: {data.get('kind', 'a change to their place')}"
+
+
 class AttendanceFormatter(LogFormatter):
     label = "Attendance recorded"
 
@@ -36,14 +73,18 @@ class AttendanceFormatter(LogFormatter):
 
 
 ACTIONS = {
-    REGISTERED: ("Registered", "Registered with a confirmed place"),
-    JOINED_WAITING_LIST: ("Joined the waiting list", "Registered and joined the waiting list"),
     NEEDS_CHANGED: ("Changed needs or contact details", "Changed access needs, a carer or contact details"),
     CANCELLED: ("Place cancelled", "Place cancelled"),
     RESTORED: ("Cancellation undone", "The registrant undid their cancellation"),
     EVENT_CANCELLED: ("Event cancelled", "Event cancelled; everyone registered was told by e-mail"),
 }
-FORMATTERS = {PROMOTED: PromotedFormatter, ATTENDANCE: AttendanceFormatter}
+FORMATTERS = {
+    REGISTERED: RegisteredConfirmedFormatter,
+    JOINED_WAITING_LIST: RegisteredWaitingFormatter,
+    PROMOTED: PromotedFormatter,
+    ATTENDANCE: AttendanceFormatter,
+    CONTACTED: ContactedFormatter,
+}
 
 
 def register_actions(actions):

@@ -45,6 +45,23 @@ class ContactPreference(models.TextChoices):
     EMAIL = "email", "E-mail"
     PHONE = "phone", "Phone call"
     TEXT = "text", "Text message"
+    POST = "post", "Letter by post"
+
+
+# What people choose on their own online forms: a letter needs a postal address, which only a
+# coordinator booking for someone asks for (`OnBehalfRegistrationForm`).
+ONLINE_CONTACT_CHOICES = [
+    (value, label) for value, label in ContactPreference.choices if value != ContactPreference.POST
+]
+
+
+class BookingChannel(models.TextChoices):
+    """How a registration reached us: online by the person, or entered by a coordinator for them."""
+
+    ONLINE = "online", "Online, by the person"
+    PHONE = "phone", "By phone"
+    POST = "post", "By post"
+    IN_PERSON = "in_person", "In person"
 
 
 def access_retention_period():
@@ -69,3 +86,23 @@ class AccessMet(models.TextChoices):
     PARTLY = "partly", "Partly"
     NO = "no", "No"
     NOT_NEEDED = "not_needed", "I had no access needs"
+
+
+class NoticeKind(models.TextChoices):
+    """What a registrant is told when something about their place changes: the subject of an e-mail, or
+    of a call or letter for people without e-mail (`ContactTask`)."""
+
+    CONFIRMED = "confirmed", "Place confirmed"
+    WAITING = "waiting", "On the waiting list"
+    PROMOTED = "promoted", "A place came free"
+    CANCELLED = "cancelled", "Place cancelled"
+    RESTORED = "restored", "Place back"
+    EVENT_CHANGED = "event_changed", "Event changed"
+    EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+    REMINDER = "reminder", "Reminder"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    POST = "post", "Letter by post"

@@ -5,6 +5,7 @@ run adds nothing. Times are relative to today, so "upcoming" stays upcoming when
 Registrations go through `events.services` (their e-mails are dropped by `load_demo_data`).
 """
 
+import contextlib
 from datetime import time, timedelta
 
 from django.core.files.base import ContentFile
@@ -211,6 +212,35 @@ def _build_registrations(event, spec):
         if spec.get("attended") and registration.status == Registration.Status.CONFIRMED:
             attendance = Registration.Attendance.NO_SHOW if n == 2 else Registration.Attendance.ATTENDED
             services.mark_attendance(registration, attendance, now=event.end)
+    _book_by_phone(event, now)
+
+
+def _book_by_phone(event, now):
+    """An upcoming event also has someone a coordinator booked by phone, without e-mail: they show on the
+    call list with a letter to post."""
+    from django.contrib.auth import get_user_model
+
+    coordinator = get_user_model().objects.filter(groups__name="Coordinators").order_by("pk").first()
+    if (
+        coordinator is None
+        or event.start <= now
+        or Registration.objects.filter(event=event, email="").exists()
+    ):
+        return
+    data = {
+        "name": "Olive Hughes",
+        "phone": "0117 496 0321",
+        "postal_address": "4 Mill Lane\nBristol\nBS2 2BB",
+        "preferred_contact": "post",
+        "consent_to_keep_contact_details": True,
+        "brings_carer": True,
+        "carer_name": "Pat Hughes",
+    }
+    # Full with no waiting list, or closed: the demo goes on without her.
+    with contextlib.suppress(services.RegistrationRefused):
+        services.register(
+            event, data=data, entered_by=coordinator, booked_via="phone", now=now - timedelta(days=2)
+        )
 
 
 def load(command, options):

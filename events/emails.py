@@ -114,8 +114,8 @@ def deliver_registration_email(registration_id, kind):
         .filter(pk=registration_id)
         .first()
     )
-    if registration is None:
-        return False
+    if registration is None or not registration.email:
+        return False  # people without e-mail are told by a call or letter (`services.common._notify`)
     build_registration_email(registration, kind).send()
     return True
 
@@ -125,7 +125,7 @@ def deliver_feedback_email(invitation_id):
     invitation = (
         FeedbackInvitation.objects.select_related("registration__event").filter(pk=invitation_id).first()
     )
-    if invitation is None:
+    if invitation is None or not invitation.registration.email:
         return False
     registration = invitation.registration
     event = registration.event

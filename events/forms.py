@@ -1,6 +1,14 @@
 from django import forms
 
-from .choices import AccessMet, AccessProvision, ContactPreference, Rating, access_retention_period
+from .choices import (
+    ONLINE_CONTACT_CHOICES,
+    AccessMet,
+    AccessProvision,
+    BookingChannel,
+    ContactPreference,
+    Rating,
+    access_retention_period,
+)
 
 
 class NeedsFieldsMixin(forms.Form):
@@ -61,7 +69,7 @@ class RegistrationForm(NeedsFieldsMixin):
         widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     preferred_contact = forms.ChoiceField(
-        choices=ContactPreference.choices,
+        choices=ONLINE_CONTACT_CHOICES,
         initial=ContactPreference.EMAIL,
         widget=forms.RadioSelect,
         label="How should we contact you?",
@@ -109,10 +117,151 @@ class RegistrationForm(NeedsFieldsMixin):
         return cleaned
 
 
+class OnBehalfRegistrationForm(NeedsFieldsMixin):
+    """A coordinator books a place for someone who phoned, wrote or came in (`services.register` with
+    `entered_by`). E-mail is optional; then a phone number or postal address is needed, with the person's
+    agreement that we keep them. The questions speak of "they": the coordinator asks them for the person.
+    """
+
+    name = forms.CharField(max_length=200, label="Their name")
+    booked_via = forms.ChoiceField(
+        label="How did they book?",
+        choices=[(v, label) for v, label in BookingChannel.choices if v != BookingChannel.ONLINE],
+        initial=BookingChannel.PHONE,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        required=False,
+        label="E-mail address (optional)",
+        help_text="Leave empty if they have none: we will then call them or write to them instead.",
+    )
+    phone = forms.CharField(required=False, max_length=40, label="Phone number")
+    postal_address = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Postal address",
+        help_text="Needed for letters by post. Include the postcode.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    preferred_contact = forms.ChoiceField(
+        choices=ContactPreference.choices,
+        initial=ContactPreference.PHONE,
+        widget=forms.RadioSelect,
+        label="How would they like us to contact them?",
+        help_text="If they have an e-mail address, confirmations and reminders go there.",
+    )
+    consent_to_keep_contact_details = forms.BooleanField(
+        required=False,
+        label="They agreed that we keep their phone number and postal address to contact them about events",
+    )
+    told_now = forms.BooleanField(
+        required=False,
+        label="I have told them whether they have a place or are on the waiting list",
+        help_text="Ticked: the call list does not ask anyone to call them about it again. "
+        "A letter to post is still made if they asked for letters.",
+    )
+
+    field_order = [
+        "name",
+        "booked_via",
+        "email",
+        "phone",
+        "postal_address",
+        "preferred_contact",
+        "consent_to_keep_contact_details",
+        "brings_carer",
+        "carer_name",
+        "access_needs",
+        "access_needs_other",
+        "dietary_needs",
+        "consent_to_keep_access_info",
+        "told_now",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(self.field_order)
+        labels = {
+            "brings_carer": "A carer or personal assistant (PA) is coming with them",
+            "carer_name": "Their carer's or PA's name (optional)",
+            "access_needs": "What do they need to take part?",
+            "access_needs_other": "Anything else we should arrange for them",
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+        days = access_retention_period().days
+        self.fields[
+            "consent_to_keep_access_info"
+        ].label = f"They agreed that we keep their access information for {days} days after the event"
+        self.fields[
+            "consent_to_keep_access_info"
+        ].help_text = "If not, it is deleted the day after the event."
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        email, phone = cleaned.get("email"), (cleaned.get("phone") or "").strip()
+        address = (cleaned.get("postal_address") or "").strip()
+        preference = cleaned.get("preferred_contact")
+        if "email" in cleaned and not (email or phone or address):
+            self.add_error(
+                "phone",
+                "Give a phone number or a postal address (or an e-mail address) so we can reach them.",
+            )
+        if preference == ContactPreference.EMAIL and "email" in cleaned and not email:
+            self.add_error(
+                "preferred_contact", "They have no e-mail address: choose a call, a text or a letter."
+            )
+        if preference in (ContactPreference.PHONE, ContactPreference.TEXT) and not phone:
+            self.add_error("phone", "Give a phone number if they would like us to call or text them.")
+        if preference == ContactPreference.POST and not address:
+            self.add_error("postal_address", "Give a postal address if they would like letters by post.")
+        if (phone or address) and not cleaned.get("consent_to_keep_contact_details"):
+            self.add_error(
+                "consent_to_keep_contact_details",
+                "Ask whether we may keep their phone number and address, and tick this if they agree. "
+                "Without it we cannot keep them.",
+            )
+        return cleaned
+
+
+class AttendanceSheetForm(forms.Form):
+    """One choice per confirmed place, as ticked from the signed sheet: attended, did not come, or not
+    recorded yet (left as it is)."""
+
+    CHOICES = [("", "Not recorded"), ("attended", "Attended"), ("no_show", "Did not come")]
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = list(registrations)
+        for registration in self.registrations:
+            self.fields[f"r{registration.pk}"] = forms.ChoiceField(
+                label=registration.name,
+                choices=self.CHOICES,
+                required=False,
+                initial=registration.attendance,
+                widget=forms.RadioSelect,
+            )
+
+    def rows(self):
+        return [(registration, self[f"r{registration.pk}"]) for registration in self.registrations]
+
+    def changes(self):
+        """(registration, attendance) for every row ticked differently from what is recorded."""
+        return [
+            (registration, self.cleaned_data[f"r{registration.pk}"])
+            for registration in self.registrations
+            if self.cleaned_data.get(f"r{registration.pk}")
+            and self.cleaned_data[f"r{registration.pk}"] != registration.attendance
+        ]
+
+
 class ChangeNeedsForm(NeedsFieldsMixin):
     phone = forms.CharField(required=False, max_length=40, label="Phone (optional)")
     preferred_contact = forms.ChoiceField(
-        choices=ContactPreference.choices,
+        choices=ONLINE_CONTACT_CHOICES,
         widget=forms.RadioSelect,
         label="How should we contact you?",
     )

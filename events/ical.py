@@ -59,7 +59,7 @@ def build_vevent(event, *, base_url="", registration=None, include_private=False
         vevent.add("related-to", event.follows_up_on.ical_uid, parameters={"RELTYPE": "PARENT"})
     for follow_up in getattr(event, "prefetched_follow_ups", None) or []:
         vevent.add("related-to", follow_up.ical_uid, parameters={"RELTYPE": "CHILD"})
-    if registration is not None:
+    if registration is not None and registration.email:  # an ATTENDEE is a mailto: address
         vevent.add("organizer", _organizer())
         attendee = vCalAddress(f"mailto:{registration.email}")
         attendee.params["CN"] = registration.name

@@ -4,7 +4,9 @@ It lists every registration with filters (event, status, attendance) and exports
 CSV or XLSX; each registration has an inspect page and a History page (the services write Wagtail's log).
 Registrations are never added, edited or deleted here: every change goes through `events.services`, so
 the viewset has no create, edit, copy or delete views, and its custom actions are the view classes in
-`events.admin_views`, registered under the same URL prefix and namespace.
+`events.admin_views`, registered under the same URL prefix and namespace: among them booking a place
+for someone who is not online (`services.register` with `entered_by`), their letters, the call list,
+the sign-in sheet and ticking attendance from it.
 """
 
 import datetime
@@ -93,7 +95,7 @@ class RegistrationViewSet(ModelViewSet):
     inspect_view_class = RegistrationInspectView
     index_view_class = RegistrationIndexView
     filterset_class = RegistrationFilterSet
-    search_fields = ["name", "email"]
+    search_fields = ["name", "email", "phone"]
     ordering = ["-created_at", "-pk"]
     list_display = [
         "name",
@@ -108,7 +110,9 @@ class RegistrationViewSet(ModelViewSet):
         "name",
         "email",
         "phone",
+        "postal_address",
         "get_preferred_contact_display",
+        "get_booked_via_display",
         "get_status_display",
         "get_attendance_display",
         "seats",
@@ -123,7 +127,9 @@ class RegistrationViewSet(ModelViewSet):
         "name": "Name",
         "email": "Email",
         "phone": "Phone",
+        "postal_address": "Postal address",
         "get_preferred_contact_display": "Preferred contact",
+        "get_booked_via_display": "Booked",
         "get_status_display": "Status",
         "get_attendance_display": "Attendance",
         "seats": "Seats",
@@ -138,7 +144,11 @@ class RegistrationViewSet(ModelViewSet):
         "name",
         "email",
         "phone",
+        "postal_address",
         "preferred_contact",
+        "consent_to_keep_contact_details",
+        "booked_via",
+        "entered_by",
         "status",
         "attendance",
         "seats",
@@ -192,6 +202,21 @@ class RegistrationViewSet(ModelViewSet):
                 "<id:event_id>/attendees/<id:registration_id>/attendance/",
                 admin_views.AttendanceView.as_view(),
                 name="attendance",
+            ),
+            path(
+                "<id:event_id>/attendees/<id:registration_id>/cancel/",
+                admin_views.CancelPlaceView.as_view(),
+                name="cancel_place",
+            ),
+            path("<id:event_id>/book/", admin_views.BookOnBehalfView.as_view(), name="book_on_behalf"),
+            path("<id:event_id>/sign-in/", admin_views.SignInAttendanceView.as_view(), name="sign_in"),
+            path(
+                "<id:event_id>/sign-in-sheet.pdf", admin_views.SignInSheetView.as_view(), name="sign_in_sheet"
+            ),
+            path("registrations/<id:pk>/letter.pdf", admin_views.LetterView.as_view(), name="letter"),
+            path("call-list/", admin_views.CallListView.as_view(), name="call_list"),
+            path(
+                "call-list/<id:pk>/done/", admin_views.CompleteContactTaskView.as_view(), name="contact_done"
             ),
             path("<id:event_id>/follow-up/", admin_views.FollowUpView.as_view(), name="follow_up"),
             path("<id:event_id>/cancel/", admin_views.CancelEventView.as_view(), name="cancel_event"),

@@ -4,6 +4,7 @@ handler, the home page section and the page cache's paths of an event (its calen
 from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
@@ -19,6 +20,19 @@ from .viewsets import registration_viewset
 @hooks.register("register_admin_viewset")
 def register_registration_viewset():
     return registration_viewset
+
+
+class CallListMenuItem(MenuItem):
+    """Shown to those who may see registrations (coordinators): the calls and letters for people
+    booked without e-mail."""
+
+    def is_shown(self, request):
+        return policy_registry.get_by_type(Registration).user_has_permission(request.user, "view")
+
+
+@hooks.register("register_admin_menu_item")
+def register_call_list_menu_item():
+    return CallListMenuItem("Call list", reverse("events_admin:call_list"), icon_name="mobile-alt", order=262)
 
 
 @hooks.register("register_admin_urls")

@@ -1,6 +1,7 @@
 """Events, their registrations and the choices both share (one module each; imported from here)."""
 
 from ..choices import AccessProvision, access_retention_period
+from .contact import ContactTask
 from .event import (
     SCHEDULE_FIELDS,
     SERVICE_OWNED_FIELDS,
@@ -21,6 +22,7 @@ __all__ = [
     "SERVICE_OWNED_FIELDS",
     "AccessProvision",
     "ChoiceListField",
+    "ContactTask",
     "EventFeedback",
     "EventIndexPage",
     "EventMaterialFile",

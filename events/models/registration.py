@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..choices import AccessProvision, ContactPreference
+from ..choices import AccessProvision, BookingChannel, ContactPreference
 from .fields import ChoiceListField
 
 # How long after cancelling a person may undo it from their manage page (and never once the event has
@@ -53,11 +53,33 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
 
+def normalise_name(value):
+    """A name as duplicates are compared: case and spacing do not matter."""
+    return " ".join((value or "").split()).casefold()
+
+
+def normalise_phone(value):
+    """A phone number as duplicates are compared: its digits, a leading +44 or 44 read as 0."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if (value or "").strip().startswith("+44") or (digits.startswith("44") and len(digits) == 12):
+        digits = "0" + digits[2:]
+    return digits
+
+
 class Registration(models.Model):
     """One person's place (and their carer's or PA's) at an event.
 
     `seats` is 2 when a carer or PA comes along; capacity counts seats, not people. `created_at` orders the
     waiting list: first come, first served.
+
+    People without e-mail: a coordinator may book someone by phone, post or in person
+    (`booked_via`, `entered_by`), and then `email` may be blank (""). The one-registration-per-e-mail
+    constraint holds only for registrations that have an address; without one, a duplicate is the same
+    name with the same phone number or postal address at the same event (`services.registrations`
+    looks under the event's lock). Nothing is e-mailed to a blank address: what would have been an
+    e-mail becomes a `ContactTask` (a call to make or a letter to post, as `preferred_contact` says).
+    `consent_to_keep_contact_details` records that the person agreed we keep their phone number and
+    postal address.
     """
 
     class Status(models.TextChoices):
@@ -81,10 +103,25 @@ class Registration(models.Model):
         related_name="event_registrations",
     )
     name = models.CharField(max_length=200)
-    email = models.EmailField()
+    email = models.EmailField(blank=True, default="")
     phone = models.CharField(max_length=40, blank=True)
+    postal_address = models.TextField(blank=True)
     preferred_contact = models.CharField(
         max_length=10, choices=ContactPreference.choices, default=ContactPreference.EMAIL
+    )
+    consent_to_keep_contact_details = models.BooleanField(
+        "agreed that we keep their phone number and postal address", default=False
+    )
+    booked_via = models.CharField(
+        max_length=20, choices=BookingChannel.choices, default=BookingChannel.ONLINE
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations_entered",
+        help_text="The coordinator who booked this place for the person.",
     )
     brings_carer = models.BooleanField("a carer or PA comes with me", default=False)
     carer_name = models.CharField(max_length=200, blank=True)
@@ -110,7 +147,13 @@ class Registration(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "email"], name="events_one_registration_per_email"),
+            # Only for people with an address; people booked without e-mail are told apart by name and
+            # phone or address (see the class docstring).
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=~Q(email=""),
+                name="events_one_registration_per_email",
+            ),
         ]
         indexes = [
             models.Index(fields=["event", "status", "created_at"]),
@@ -163,6 +206,14 @@ class Registration(models.Model):
     def can_undo_cancellation(self, now=None):
         until = self.undo_until()
         return until is not None and (now or timezone.now()) < until
+
+    @property
+    def has_email(self):
+        return bool(self.email)
+
+    @property
+    def entered_on_behalf(self):
+        return self.booked_via != BookingChannel.ONLINE
 
     @property
     def has_access_info(self):

@@ -1,5 +1,6 @@
 """Every state change of events and registrations, one module per subject: `registrations` (with the
-capacity invariant), `event_changes`, `housekeeping`; `common` holds what they share."""
+capacity invariant), `event_changes`, `housekeeping`, `contact` (the call list for people without
+e-mail); `common` holds what they share."""
 
 from .common import (
     AlreadyRegistered,
@@ -9,6 +10,7 @@ from .common import (
     RegistrationRefused,
     confirmed_seats,
 )
+from .contact import complete_contact_task
 from .event_changes import (
     cancel_event,
     change_event,
@@ -50,6 +52,7 @@ __all__ = [
     "cancel_registration",
     "change_event",
     "change_needs",
+    "complete_contact_task",
     "confirmed_seats",
     "create_follow_up",
     "due_feedback_ids",

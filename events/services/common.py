@@ -4,10 +4,12 @@ long access information is kept."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.locking import lock_one
 
-from ..models import EventPage, Registration, access_retention_period
+from ..choices import ContactMethod, ContactPreference, NoticeKind
+from ..models import ContactTask, EventPage, Registration, access_retention_period
 from ..tasks import send_registration_email
 
 
@@ -28,16 +30,80 @@ class EventBusy(RegistrationRefused):
 
 
 class AlreadyRegistered(RegistrationRefused):
-    def __init__(self, registration):
+    def __init__(self, registration, message=None):
         self.registration = registration
         super().__init__(
-            "You are already registered for this event with this e-mail address. We have sent you a new "
+            message
+            or "You are already registered for this event with this e-mail address. We have sent you a new "
             "link to see or change your place."
         )
 
 
 def _email(registration_id, kind):
+    """Queues an e-mail to the registration's address once the transaction commits."""
     transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind))
+
+
+def contact_method(registration, kind):
+    """How a person without e-mail hears about `kind`: the way they prefer, if we have what it needs.
+
+    A reminder goes out two days before the event, too late for the post, so it is a call (or a text)
+    whenever there is a phone number.
+    """
+    preference = registration.preferred_contact
+    if registration.phone:
+        if preference == ContactPreference.TEXT:
+            return ContactMethod.TEXT
+        if preference == ContactPreference.PHONE or kind == NoticeKind.REMINDER:
+            return ContactMethod.PHONE
+    if registration.postal_address:
+        return ContactMethod.POST
+    return ContactMethod.PHONE if registration.phone else ContactMethod.POST
+
+
+# Notices that say where a place stands: a newer one replaces an open older one (nobody should be
+# called to hear they are on the waiting list after they were given a place).
+STANDING_KINDS = {
+    NoticeKind.CONFIRMED,
+    NoticeKind.WAITING,
+    NoticeKind.PROMOTED,
+    NoticeKind.CANCELLED,
+    NoticeKind.RESTORED,
+    NoticeKind.EVENT_CANCELLED,
+}
+
+
+def add_contact_task(registration, kind):
+    """The call or letter that replaces an e-mail for someone without an address; one open task per
+    person and subject (a second change of the same kind joins the open one), and a notice of where
+    their place stands closes the open ones it replaces. Runs inside the caller's transaction, so a
+    change that rolls back leaves no task."""
+    task = ContactTask.objects.filter(
+        registration_id=registration.pk, kind=kind, done_at__isnull=True
+    ).first()
+    if task is not None:
+        return task
+    if kind in STANDING_KINDS:
+        ContactTask.objects.filter(
+            registration_id=registration.pk, kind__in=STANDING_KINDS - {kind}, done_at__isnull=True
+        ).update(
+            done_at=timezone.now(),
+            outcome=f"Not needed: replaced by a later notice ({NoticeKind(kind).label.lower()})",
+        )
+    with transaction.atomic():
+        return ContactTask.objects.create(
+            registration_id=registration.pk, kind=kind, method=contact_method(registration, kind)
+        )
+
+
+def _notify(registration, kind):
+    """Tells the person about a change to their place, their way: an e-mail (queued after commit) when
+    they have an address, otherwise a call or letter on the coordinators' call list (`ContactTask`).
+    Every sender in events goes through here, so nothing is ever e-mailed to a blank address."""
+    if registration.email:
+        _email(registration.pk, kind)
+    else:
+        add_contact_task(registration, kind)
 
 
 def _lock_event(event):

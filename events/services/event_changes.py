@@ -9,20 +9,21 @@ from portal.cache import purging
 
 from ..audit import EVENT_CANCELLED, log_change
 from ..models import EventPage, Registration
-from .common import _email, _lock_event, _recount_seats, _retain_until
+from .common import _lock_event, _notify, _recount_seats, _retain_until
 from .registrations import _promote_waiting
 
 
 def _notify_all(event, kind):
-    ids = Registration.objects.filter(
+    registrations = Registration.objects.filter(
         event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING]
-    ).values_list("pk", flat=True)
-    for pk in ids:
-        _email(pk, kind)
+    ).only("pk", "email", "phone", "postal_address", "preferred_contact")
+    for registration in registrations:
+        _notify(registration, kind)
 
 
 def cancel_event(event, *, actor=None):
-    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL. Idempotent.
+    """Cancels an event: SEQUENCE goes up and everyone registered gets METHOD:CANCEL (people without
+    e-mail: a call or letter on the call list). Idempotent.
     Purges the event's page (with the index and home above it), its calendar file and the feed."""
     with transaction.atomic(), purging(event, reverse("events:feed")):
         event = _lock_event(event)

@@ -1,4 +1,5 @@
-"""Feedback after an event: inviting each attendee once, and storing their answer.
+"""Feedback after an event: inviting each attendee once, and storing their answer. People booked without
+an e-mail address are not invited (the invitation is a personal link sent by e-mail).
 
 The once-only invariant: each confirmed registration gets at most one feedback e-mail, even with several
 workers running `send_feedback_requests` at the same moment. Each send is claimed in its own
@@ -54,6 +55,7 @@ def due_feedback_ids(now=None):
             event__end__gt=now - feedback_window(),
         )
         .exclude(attendance=Registration.Attendance.NO_SHOW)
+        .exclude(email="")  # booked by a coordinator without e-mail: there is nowhere to send it
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -4,11 +4,16 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.cache import purging
+
 from .. import emails
+from ..choices import NoticeKind
 from ..models import EventPage, Registration
+from .common import add_contact_task
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +42,24 @@ def send_due_reminders(now=None):
     Each registration is claimed by a conditional UPDATE (reminder_sent_at IS NULL); the database lets only
     one worker's UPDATE match, and only that worker sends. If sending fails the claim is released, so the
     next run tries again; the others carry on. Returns how many were sent.
+
+    People without e-mail get their reminder their way: the claim and a call (or letter) on the
+    coordinators' call list are one transaction, so it is added once too.
     """
     now = now or timezone.now()
     sent = 0
-    for pk in due_reminder_ids(now):
+    due = due_reminder_ids(now)
+    without_email = set(Registration.objects.filter(pk__in=due, email="").values_list("pk", flat=True))
+    for pk in due:
+        if pk in without_email:
+            with transaction.atomic(), purging():  # a call to make shows on no public page
+                claimed = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
+                    reminder_sent_at=now
+                )
+                if claimed:
+                    add_contact_task(Registration.objects.get(pk=pk), NoticeKind.REMINDER)
+                    sent += 1
+            continue
         claimed = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
             reminder_sent_at=now
         )

@@ -35,7 +35,9 @@ from ..audit import (
     RESTORED,
     log_change,
 )
+from ..choices import BookingChannel
 from ..models import Registration
+from ..models.registration import normalise_name, normalise_phone
 from ..signals import attendance_recorded
 from .common import (
     AlreadyRegistered,
@@ -47,6 +49,7 @@ from .common import (
     _email,
     _lock_event,
     _lock_registration,
+    _notify,
     _recount_seats,
     confirmed_seats,
 )
@@ -86,30 +89,112 @@ def check_rate_limit(request):
         )
 
 
-def register(event, *, data, user=None, now=None, request=None):
-    """Registers a person (and their carer or PA) for an event.
+def _contact_details(data, *, on_behalf):
+    """The e-mail address, phone, postal address and preferred way of contact a registration keeps.
+
+    Online, the e-mail address is required (the forms ask for it). A coordinator booking for someone may
+    leave it out, but then needs a phone number or a postal address, and the person's agreement that we
+    keep them. The preferred way must be one we can use; without an e-mail address, "e-mail" becomes a
+    call (or a letter when there is no phone number).
+    """
+    email = (data.get("email") or "").strip().lower()
+    phone = (data.get("phone") or "").strip()
+    address = "\n".join(
+        line.strip() for line in (data.get("postal_address") or "").splitlines() if on_behalf and line.strip()
+    )
+    consent = bool(data.get("consent_to_keep_contact_details")) if on_behalf else False
+    preference = data.get("preferred_contact") or Registration.ContactPreference.EMAIL
+    Preference = Registration.ContactPreference
+    if not email and not on_behalf:
+        raise RegistrationRefused("Give your e-mail address, so we can send your confirmation.")
+    if not email and not (phone or address):
+        raise RegistrationRefused(
+            "We need a way to reach them: an e-mail address, a phone number or a postal address."
+        )
+    if on_behalf and (phone or address) and not consent:
+        raise RegistrationRefused(
+            "Ask the person whether we may keep their phone number and postal address, and tick the box "
+            "if they agree. Without their agreement we cannot keep them."
+        )
+    if not email and preference == Preference.EMAIL:
+        preference = Preference.PHONE if phone else Preference.POST
+    if preference in (Preference.PHONE, Preference.TEXT) and not phone:
+        raise RegistrationRefused("Give a phone number if they would like us to call or text them.")
+    if preference == Preference.POST and not address:
+        raise RegistrationRefused("Give a postal address if they would like letters by post.")
+    return {
+        "email": email,
+        "phone": phone,
+        "postal_address": address,
+        "preferred_contact": preference,
+        "consent_to_keep_contact_details": consent,
+    }
+
+
+def _same_person_without_email(event, name, phone, address):
+    """A registration at `event` for the same person, found without an e-mail address: the same name
+    (case and spacing aside) and the same phone number or postal address. Active places first, online
+    ones too (they already have a place)."""
+    name = normalise_name(name)
+    phone = normalise_phone(phone)
+    address = normalise_name(address)
+    matches = [
+        registration
+        for registration in Registration.objects.filter(event=event).order_by("created_at", "pk")
+        if normalise_name(registration.name) == name
+        and (
+            (phone and normalise_phone(registration.phone) == phone)
+            or (address and normalise_name(registration.postal_address) == address)
+        )
+    ]
+    active = [r for r in matches if r.status != Registration.Status.CANCELLED]
+    # A cancelled place is reopened only if it too was booked without e-mail: reopening one made online
+    # would drop the address its owner gave.
+    reopenable = [r for r in matches if r.status == Registration.Status.CANCELLED and not r.email]
+    return (active or reopenable or [None])[0]
+
+
+def register(event, *, data, user=None, now=None, request=None, entered_by=None, booked_via=None):
+    """Registers a person (and their carer or PA) for an event, online by themselves or, with
+    `entered_by`, by a coordinator for them (`booked_via` phone, post or in person).
 
     Invariants: confirmed seats never exceed capacity; when full (or while others wait) the person joins the
     waiting list if it is on, otherwise EventFull is raised; registration only inside the event's window (RegistrationClosed);
-    one registration per e-mail and event: a second attempt raises AlreadyRegistered and e-mails a fresh
-    manage link, while a cancelled registration is reopened (going to the back of the queue).
+    one registration per person and event: a second attempt raises AlreadyRegistered (online, it also
+    e-mails a fresh manage link), while a cancelled registration is reopened (going to the back of the
+    queue). A person is the same e-mail address, or, booked without one, the same name with the same phone
+    number or postal address (`_same_person_without_email`).
+    A booking on someone's behalf follows exactly these rules; it is logged as entered by the coordinator
+    for the person, and the person is told their way (`common._notify`: e-mail, or a call or letter).
+    `user` is the person's own account, if any.
     `now` is when the person registered (demo data records registrations made earlier); the window is
     checked as of then. Refused first: the honeypot filled in, or (given the `request`) more registrations
     from its client address than `EVENTS_REGISTER_RATE_LIMIT` allows.
     """
     if data.get("website"):
         raise RegistrationRefused("Your registration could not be sent. Please leave the last field empty.")
+    on_behalf = entered_by is not None
+    if booked_via is None:
+        booked_via = BookingChannel.PHONE if on_behalf else BookingChannel.ONLINE
+    if on_behalf == (booked_via == BookingChannel.ONLINE):
+        raise ValueError("A booking entered by a coordinator says how it came (phone, post or in person).")
+    contact = _contact_details(data, on_behalf=on_behalf)
     if request is not None:
         check_rate_limit(request)
     when = now
-    email = data["email"].strip().lower()
+    email = contact["email"]
     duplicate = None
     with transaction.atomic(), purging(event):
         event = _lock_event(event)
         is_open, reason = event.registration_state(when)
         if not is_open:
             raise RegistrationClosed(reason)
-        registration = Registration.objects.filter(event=event, email=email).first()
+        if email:
+            registration = Registration.objects.filter(event=event, email=email).first()
+        else:
+            registration = _same_person_without_email(
+                event, data["name"], contact["phone"], contact["postal_address"]
+            )
         if registration is not None and registration.status != Registration.Status.CANCELLED:
             duplicate = registration
         else:
@@ -135,10 +220,10 @@ def register(event, *, data, user=None, now=None, request=None):
             registration.event = event
             registration.user = user or registration.user
             registration.name = data["name"]
-            registration.phone = data.get("phone", "")
-            registration.preferred_contact = (
-                data.get("preferred_contact") or Registration.ContactPreference.EMAIL
-            )
+            for name, value in contact.items():
+                setattr(registration, name, value)
+            registration.booked_via = booked_via
+            registration.entered_by = entered_by
             registration.brings_carer = bool(data.get("brings_carer"))
             registration.carer_name = data.get("carer_name", "") if registration.brings_carer else ""
             _apply_needs(registration, data)
@@ -158,9 +243,21 @@ def register(event, *, data, user=None, now=None, request=None):
                 confirmed = status == Registration.Status.CONFIRMED
                 if confirmed:
                     _recount_seats(event)
-                _email(registration.pk, "confirmed" if confirmed else "waiting")
-                log_change(registration, REGISTERED if confirmed else JOINED_WAITING_LIST, user=user)
+                _notify(registration, "confirmed" if confirmed else "waiting")
+                extra = {"on_behalf": True, "via": booked_via, "for": registration.name} if on_behalf else {}
+                log_change(
+                    registration,
+                    REGISTERED if confirmed else JOINED_WAITING_LIST,
+                    user=entered_by if on_behalf else user,
+                    **extra,
+                )
     if duplicate is not None:
+        if on_behalf:
+            raise AlreadyRegistered(
+                duplicate,
+                f"{duplicate.name} already has a booking for this event "
+                f"({duplicate.get_status_display().lower()}). Find them on the attendees page.",
+            )
         # Outside the atomic block, so the fresh link goes out although the caller gets an exception.
         _email(duplicate.pk, "manage_link")
         raise AlreadyRegistered(duplicate)
@@ -198,7 +295,7 @@ def _promote_waiting(event):
         promoted.append(registration)
         if free is not None:
             free -= registration.seats
-        _email(registration.pk, "promoted")
+        _notify(registration, "promoted")
         log_change(registration, PROMOTED, automatic=True)
     return promoted
 
@@ -215,7 +312,7 @@ def cancel_registration(registration, *, notify=True, actor=None):
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
         if notify:
-            _email(registration.pk, "cancelled")
+            _notify(registration, "cancelled")
         log_change(registration, CANCELLED, user=actor)
         # Also when a waiting person leaves: the party behind them may fit where they did not.
         promoted = _promote_waiting(event) if not event.is_cancelled else []
@@ -265,9 +362,9 @@ def undo_cancellation(registration, *, join_waiting_list=False, now=None):
         log_change(registration, RESTORED, status=registration.status)
         promoted = [] if had_seat else _promote_waiting(event)
         if registration.status == Registration.Status.CONFIRMED:
-            _email(registration.pk, "restored")
+            _notify(registration, "restored")
         elif registration not in promoted:
-            _email(registration.pk, "waiting")
+            _notify(registration, "waiting")
         _recount_seats(event)
     if registration in promoted:
         registration.refresh_from_db()
@@ -331,7 +428,7 @@ def promote(registration, *, actor=None):
         registration.confirmed_at = timezone.now()
         registration.save(update_fields=["status", "confirmed_at"])
         _recount_seats(event)
-        _email(registration.pk, "promoted")
+        _notify(registration, "promoted")
         log_change(registration, PROMOTED, user=actor, automatic=False)
     return registration
 

@@ -35,6 +35,10 @@ def test_demo_data_is_idempotent_and_every_page_works(client):
     assert "Upcoming events" in home.text
     registration = Registration.objects.filter(status="confirmed").first()
     assert client.get(reverse("events:manage", args=[make_manage_token(registration)])).status_code == 200
+    # Someone booked by phone without e-mail, with a letter to post on the call list.
+    olive = Registration.objects.filter(email="", booked_via="phone").first()
+    assert olive is not None and olive.entered_by is not None
+    assert olive.contact_tasks.filter(method="post", done_at__isnull=True).exists()
 
 
 def test_demo_materials_and_feedback(client):
