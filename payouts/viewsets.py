@@ -249,6 +249,7 @@ class PaymentRunInspectView(InspectView):
         context["payouts"] = self.object.payouts.select_related("contributor").annotate(
             claim_count=Count("items")
         )
+        context["holds"] = self.object.holds.select_related("claim__contributor", "held_by")
         return context
 
 
