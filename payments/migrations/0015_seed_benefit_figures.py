@@ -1,4 +1,4 @@
-"""Seeds the benefit and tax figures of 2025/26 with where they were published, and lets Coordinators
+"""Seeds the benefit and tax figures of 2025–26 with where they were published, and lets Coordinators
 keep them (add a row each April; change a figure with its source)."""
 
 from decimal import Decimal
@@ -18,7 +18,7 @@ FIGURES_2025 = {
     "trading_allowance": Decimal("1000.00"),
     "source": (
         "ESA permitted work limits from April 2025 (£20 lower, £195.50 higher a week) and Universal Credit "
-        "work allowances for 2025/26 (£411 with housing costs, £684 without, a month): DWP, Benefit and "
+        "work allowances for 2025–26 (£411 with housing costs, £684 without, a month): DWP, Benefit and "
         "pension rates 2025 to 2026, "
         "https://www.gov.uk/government/publications/benefit-and-pension-rates-2025-to-2026 ; "
         "permitted work: https://www.gov.uk/employment-support-allowance/eligibility ; "
