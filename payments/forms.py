@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from wagtail import hooks
 
+from accounts.models import CONTRIBUTORS
 from portal.uploads import check_upload
 
 from .models import (
@@ -267,7 +269,15 @@ class OnBehalfClaimForm(ClaimForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, user=None, **kwargs)
-        people = get_user_model().objects.filter(contributor_profile__isnull=False, is_active=True)
+        # Contributors: anyone with a contributor profile (people without e-mail always have one) or in the
+        # Contributors group.
+        people = (
+            get_user_model()
+            .objects.filter(
+                Q(contributor_profile__isnull=False) | Q(groups__name=CONTRIBUTORS), is_active=True
+            )
+            .distinct()
+        )
         if actor is not None:
             people = people.exclude(pk=actor.pk)
         self.fields["contributor"].queryset = people.order_by("last_name", "first_name", "pk")

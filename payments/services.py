@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal import audit
-from portal.locking import lock_one
+from portal.locking import lock_one, race_point
 
 from . import claim_rules, notifications, signals
 from .errors import ClaimBusy, ClaimError
@@ -616,7 +616,11 @@ def record_offline_contributor(
     if payment_preference == ContributorProfile.PaymentPreference.STRIPE:
         raise ClaimError("Stripe needs the person to sign in: choose a bank transfer or vouchers.")
     User = get_user_model()
+    group = Group.objects.get_or_create(name=CONTRIBUTORS)[0]
     with transaction.atomic():
+        # Recording people is serialised on the Contributors group's row, so two coordinators typing in the
+        # same person at once cannot both pass the duplicate check (race_point marks the gap for tests).
+        lock_one(Group.objects.all(), pk=group.pk, timeout_error=ClaimBusy)
         if phone:
             same_name = User.objects.filter(first_name__iexact=first_name, last_name__iexact=last_name)
             for person in same_name:
@@ -625,10 +629,11 @@ def record_offline_contributor(
                         f"{person} with this phone number is already recorded (person {person.pk}): "
                         "enter claims for them instead of recording them again."
                     )
+        race_point("payments.offline_contributor_checked")
         user = User.objects.create_without_email(
             first_name=first_name[:150], last_name=last_name[:150], phone=phone[:40]
         )
-        user.groups.add(Group.objects.get_or_create(name=CONTRIBUTORS)[0])
+        user.groups.add(group)
         profile = ContributorProfile.objects.create(
             user=user,
             display_name=str(user)[:120],
