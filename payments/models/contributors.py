@@ -88,6 +88,13 @@ class ContributorProfile(models.Model):
             raise ValidationError({"charity_name": "Name the charity you would like us to pay."})
         if self.payment_preference == self.PaymentPreference.LOWER_AMOUNT and self.lower_amount is None:
             raise ValidationError({"lower_amount": "Say how much you would like to be paid per claim."})
+        if self.postal_address.strip() and not (self.contact_consent_on and self.contact_consent_how.strip()):
+            raise ValidationError(
+                {
+                    "contact_consent_how": "A postal address is kept only with the person's consent: say how and "
+                    "when they agreed, or leave the address out."
+                }
+            )
 
     @property
     def has_contact_consent(self):

@@ -397,3 +397,25 @@ def test_a_coordinator_records_a_contributor_through_the_screen(client, coordina
     assert profile.user.email is None and profile.payment_preference == "voucher"
     assert client.get(reverse("payments_contributors:index")).status_code == 200
     assert client.get(reverse("payments_contributors:inspect", args=[profile.pk])).status_code == 200
+
+
+def test_the_profile_admin_keeps_an_address_only_with_consent(client, coordinator, offline):
+    profile = offline.contributor_profile
+    client.force_login(coordinator)
+    url = reverse("payments_contributors:edit", args=[profile.pk])
+    form = {
+        "user": str(offline.pk),
+        "display_name": "Maureen Lowe",
+        "payment_preference": "bank_transfer",
+        "postal_address": "2 New Street",
+        "contact_consent_on": "",
+        "contact_consent_how": "",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and "only with the person&#x27;s consent" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.postal_address == "1 Mill Lane\nOldham"
+    response = client.post(url, {**form, "contact_consent_on": "2025-07-01", "contact_consent_how": "Letter"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert (profile.postal_address, profile.contact_consent_how) == ("2 New Street", "Letter")
