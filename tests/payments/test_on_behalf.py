@@ -419,3 +419,13 @@ def test_the_profile_admin_keeps_an_address_only_with_consent(client, coordinato
     assert response.status_code == 302
     profile.refresh_from_db()
     assert (profile.postal_address, profile.contact_consent_how) == ("2 New Street", "Letter")
+
+
+def test_a_contributor_with_an_account_sees_the_claim_entered_for_them(
+    client, contributor, coordinator, policy_versions
+):
+    claim = enter(contributor, coordinator, entered_from="phone", agreement="Agreed on the phone on 2 July")
+    client.force_login(contributor)
+    page = client.get(reverse("payments:claim_detail", args=[claim.pk])).content.decode()
+    assert 'id="claim-entered-for-you"' in page and "from a phone call" in page
+    assert "Agreed on the phone on 2 July" in page
