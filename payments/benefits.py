@@ -111,6 +111,11 @@ def expected_payments(person, *, exclude_claim_ids=(), today=None):
             # No date: claims a coordinator held out of a run; nobody knows yet when they will be paid.
             if payment.date is not None and exclude.isdisjoint(payment.claim_ids):
                 payments.append(payment)
+    profile = ContributorProfile.objects.filter(user=person).first()
+    Pref = ContributorProfile.PaymentPreference
+    if profile is not None and profile.payment_preference in (Pref.DECLINE, Pref.CHARITY):
+        # Declined or donated: no money reaches them, and no notional earnings are made.
+        return sorted(payments, key=lambda p: (p.date, p.label))
     waiting = (
         InvolvementClaim.objects.filter(contributor=person, status=Status.APPROVED)
         .exclude(pk__in=covered | exclude)

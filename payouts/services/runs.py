@@ -134,6 +134,8 @@ def run_warnings(plans, *, planned_on=None, today=None):
         plan["benefit_warnings"] = []
         if profile is None or not (profile.uc_assessment_start_day or profile.esa_permitted_work_limit):
             continue
+        if plan["method"] in Method.without_money():
+            continue  # declined or donated: no money reaches them
         ids = tuple(item["claim"].pk for item in plan["items"])
         new = benefits.ExpectedPayment(day, plan["fee"], "this run's payment", "new", ids)
         others = benefits.expected_payments(plan["contributor"], exclude_claim_ids=ids, today=today)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from payments import benefits
 from payments.factories import ContributorProfileFactory
-from payments.models import BenefitFigures, ContributorProfile
+from payments.models import BenefitFigures, ContributorProfile, InvolvementClaim
 from payments.viewsets import figures_viewset
 from payouts import services as payouts
 
@@ -290,3 +290,23 @@ def test_figures_screens_are_for_coordinators(client, coordinator, contributor, 
     assert response.status_code == 302
     assert BenefitFigures.for_tax_year(2026).esa_permitted_work_higher_weekly == D("200.00")
     assert not any(p.name == "delete" for p in figures_viewset.get_urlpatterns())
+
+
+def test_a_person_who_declines_or_donates_has_no_expected_earnings(
+    make_claim, contributor, coordinator, uc_contributor
+):
+    make_claim(contributor, "paid", approver=coordinator, project="Paid today")
+    waiting = make_claim(contributor, "approved", approver=coordinator)
+    chosen = InvolvementClaim.objects.filter(pk=waiting.pk)
+
+    def run_warnings():
+        plans, _ = payouts.preview_run(chosen, actor=coordinator)
+        return [p["benefit_warnings"] for p in payouts.run_warnings(plans, planned_on=timezone.localdate())]
+
+    assert any(p.claim_ids == (waiting.pk,) for p in benefits.expected_payments(contributor))
+    assert run_warnings()[0]  # paid today and planned today: one period
+    uc_contributor.payment_preference = "charity"
+    uc_contributor.charity_name = "Mind"
+    uc_contributor.save()
+    assert not any(p.claim_ids == (waiting.pk,) for p in benefits.expected_payments(contributor))
+    assert run_warnings() == [[]]
