@@ -41,14 +41,31 @@ class UserManager(BaseUserManager):
             )
             | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
         )
-        return sorted(set(self.filter(holds, is_active=True).values_list("email", flat=True)))
+        # People without an e-mail address (contributors recorded from paper or a call) are skipped.
+        people = self.filter(holds, is_active=True).exclude(email__isnull=True).exclude(email="")
+        return sorted(set(people.values_list("email", flat=True)))
+
+    def create_without_email(self, *, first_name, last_name, **extra_fields):
+        """A person recorded by a coordinator who has no e-mail address: no sign-in (an unusable
+        password, no address to sign in with). Use payments.services.record_offline_contributor,
+        which also records their contact consent and profile."""
+        user = self.model(email=None, first_name=first_name, last_name=last_name, **extra_fields)
+        user.set_unusable_password()
+        user.save(using=self._db)
+        return user
 
 
 class User(AbstractUser):
-    """A person with an account. The email address is the login; there is no username."""
+    """A person known to the portal. The email address is the login; there is no username.
+
+    A person may have no e-mail address (NULL): a contributor a coordinator records from a signed paper
+    sheet or a phone call (docs/people-without-email.md). They cannot sign in (unusable password, no
+    address to sign in with), every mail sender skips them, and they are paid by a recorded bank transfer
+    or voucher. The address stays unique among those who have one: NULLs never collide in a unique index
+    (PostgreSQL and SQLite), and an empty address is stored as NULL (save())."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField("email address", unique=True, null=True, blank=True)
     phone = models.CharField(max_length=40, blank=True, help_text="Optional: for people who prefer a call.")
 
     USERNAME_FIELD = "email"
@@ -60,11 +77,15 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "email"]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or f"Person {self.pk}"
 
     def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
+        self.email = (self.email or "").strip().lower() or None
         super().save(*args, **kwargs)
+
+    @property
+    def has_email(self):
+        return bool(self.email)
 
     def in_group(self, name):
         return self.groups.filter(name=name).exists()

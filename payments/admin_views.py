@@ -18,7 +18,8 @@ from portal.http import parse_id
 from . import limits, reports, services
 from .exports import report_response
 from .filters import QueueFilterSet
-from .models import InvolvementClaim
+from .forms import OfflineContributorForm, OnBehalfClaimForm, OnBehalfExpenseFormSet
+from .models import ContributorProfile, InvolvementClaim
 
 Status = InvolvementClaim.Status
 
@@ -115,3 +116,100 @@ class ReportsView(ClaimPermissionMixin, View):
 class ReportsExportView(ClaimPermissionMixin, View):
     def get(self, request, fmt):
         return report_response(fmt)
+
+
+class EnterOnBehalfView(PermissionCheckedMixin, View):
+    """A coordinator enters a claim for someone from a signed sheet or a call (payments.services.
+    create_on_behalf). Needs `payments.add_involvementclaim`; the claim goes to the queue, where another
+    coordinator decides it."""
+
+    model = InvolvementClaim
+    permission_required = "add"
+    template_name = "payments/admin/enter_claim.html"
+
+    def render(self, request, form, expense_forms, status=200):
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "expense_forms": expense_forms,
+                "header_title": "Enter a claim on someone's behalf",
+                "page_title": "Enter a claim on someone's behalf",
+                "header_icon": "edit",
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        initial = {}
+        person = parse_id(request.GET.get("contributor", ""))
+        if person is not None:
+            initial["contributor"] = person
+        form = OnBehalfClaimForm(actor=request.user, initial=initial)
+        return self.render(request, form, OnBehalfExpenseFormSet(prefix="expenses"))
+
+    def post(self, request):
+        form = OnBehalfClaimForm(request.POST, actor=request.user)
+        expense_forms = OnBehalfExpenseFormSet(request.POST, request.FILES, prefix="expenses")
+        if not (form.is_valid() and expense_forms.is_valid()):
+            return self.render(request, form, expense_forms, status=400)
+        rows = [f.expense_data() for f in expense_forms if f.has_changed() and f.cleaned_data.get("category")]
+        try:
+            claim = services.create_on_behalf(
+                contributor=form.cleaned_data["contributor"],
+                actor=request.user,
+                data=form.claim_data(),
+                entered_from=form.cleaned_data["entered_from"],
+                agreement=form.cleaned_data["agreement"],
+                expenses=rows,
+            )
+        except services.ClaimError as exc:
+            form.add_error(None, str(exc))
+            return self.render(request, form, expense_forms, status=400)
+        messages.success(
+            request,
+            f"Claim entered for {claim.contributor}: £{claim.total_amount}. Another coordinator will decide it.",
+        )
+        return redirect("payments_claims:inspect", claim.pk)
+
+
+class OfflineContributorView(PermissionCheckedMixin, View):
+    """A coordinator records a contributor who has no e-mail address (services.record_offline_contributor).
+    Needs `payments.add_contributorprofile`."""
+
+    model = ContributorProfile
+    permission_required = "add"
+    template_name = "payments/admin/offline_contributor.html"
+
+    def render(self, request, form, status=200):
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "header_title": "Record a contributor without e-mail",
+                "page_title": "Record a contributor without e-mail",
+                "header_icon": "user",
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        return self.render(request, OfflineContributorForm())
+
+    def post(self, request):
+        form = OfflineContributorForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form, status=400)
+        try:
+            profile = services.record_offline_contributor(actor=request.user, **form.cleaned_data)
+        except services.ClaimError as exc:
+            form.add_error(None, str(exc))
+            return self.render(request, form, status=400)
+        messages.success(
+            request,
+            f"{profile} is recorded. They have no sign-in: enter their claims for them, and pay them by bank "
+            "transfer or voucher.",
+        )
+        return redirect("payments_contributors:inspect", profile.pk)

@@ -183,6 +183,44 @@ def build_claims(contributor, coordinator):
     return created
 
 
+def build_offline_contributor(coordinator):
+    """A contributor without e-mail (recorded from a phone call, consent noted) with one claim the
+    coordinator entered from a signed sheet, waiting for another coordinator. Idempotent."""
+    from accounts.models import User
+
+    from . import services
+    from .models import EnteredFrom, InvolvementClaim
+
+    person = User.objects.filter(email__isnull=True, first_name="Maureen", last_name="Lowe").first()
+    if person is None:
+        person = services.record_offline_contributor(
+            actor=coordinator,
+            first_name="Maureen",
+            last_name="Lowe",
+            phone="0161 496 0999",
+            postal_address="1 Mill Lane\nOldham\nOL1 1AA",
+            consent_how="Agreed on the phone",
+            consent_on=datetime.date(2026, 1, 12),
+            payment_preference="bank_transfer",
+        ).user
+    if InvolvementClaim.objects.filter(contributor=person).exists():
+        return 0
+    services.create_on_behalf(
+        contributor=person,
+        actor=coordinator,
+        data={
+            "work_date": datetime.date(2026, 1, 14),
+            "activity_type": "meeting",
+            "duration_minutes": 180,
+            "project": "Demo: community workshop",
+        },
+        entered_from=EnteredFrom.PAPER,
+        agreement="Signed the workshop sheet on 14 January 2026 (filed)",
+        expenses=[{"category": "travel", "amount": Decimal("6.80"), "description": "Bus fares"}],
+    )
+    return 1
+
+
 def build_money_contacts():
     """The demo site's contact for late payments and its welfare-rights adviser, unless an editor
     already set them (so running the demo again changes nothing)."""
@@ -210,7 +248,9 @@ def load(command, options):
     build_money_contacts()
     policy, versions = build_policy()
     created = build_claims(users["contributor@example.org"], users["coordinator@example.org"])
+    offline = build_offline_contributor(users["coordinator@example.org"])
     command.stdout.write(
         f"Payments: policy '{policy}' with {len(versions)} versions; {created} new demo claim(s) "
-        "for contributor@example.org (one in every status)."
+        "for contributor@example.org (one in every status); "
+        f"{offline} claim entered for Maureen Lowe, who has no e-mail address."
     )

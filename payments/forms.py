@@ -1,10 +1,20 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from wagtail import hooks
 
+from accounts.models import CONTRIBUTORS
 from portal.uploads import check_upload
 
-from .models import ActivityType, ClaimExpense, ContributorProfile, ExpenseCategory, Involvement
+from .models import (
+    ActivityType,
+    ClaimExpense,
+    ContributorProfile,
+    EnteredFrom,
+    ExpenseCategory,
+    Involvement,
+)
 
 # What a receipt may be: its extension and the type its first bytes show must agree, so a web page
 # or a program renamed to look like a receipt is refused (the download is sent with the type the
@@ -186,6 +196,9 @@ class ProfileForm(forms.ModelForm):
             "weekly_limit",
             "monthly_limit",
             "tax_year_limit",
+            "uc_assessment_start_day",
+            "uc_work_allowance",
+            "esa_permitted_work_limit",
         ]
         labels = {
             "display_name": "Your name as shown to coordinators",
@@ -203,6 +216,12 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["uc_work_allowance"].choices = [("", "None, or I do not know")] + [
+            c for c in self.fields["uc_work_allowance"].choices if c[0]
+        ]
+        self.fields["esa_permitted_work_limit"].choices = [("", "I do not get ESA")] + [
+            c for c in self.fields["esa_permitted_work_limit"].choices if c[0]
+        ]
         # Only the ways that work on this site (Stripe only when it is set up: the payouts app says,
         # through the `unavailable_payment_preferences` hook); never a ready-made choice.
         unavailable = {value for fn in hooks.get_hooks("unavailable_payment_preferences") for value in fn()}
@@ -225,3 +244,107 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+class OnBehalfClaimForm(ClaimForm):
+    """A claim a coordinator enters for someone, from a signed sheet or a call: the contributor's own
+    claim form, plus who it is for, where it came from and how the person agreed."""
+
+    contributor = forms.ModelChoiceField(
+        label="Contributor",
+        queryset=get_user_model().objects.none(),
+        help_text="The person the claim is for. People without e-mail are listed too.",
+    )
+    entered_from = forms.ChoiceField(
+        label="Where the claim came from", choices=EnteredFrom.choices, widget=forms.RadioSelect
+    )
+    agreement = forms.CharField(
+        label="How the person agreed to this claim",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="For example: signed sheet dated 3 March, filed; agreed on the phone on 4 March.",
+    )
+
+    field_order = ["contributor", "entered_from", "agreement"]
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, user=None, **kwargs)
+        # Contributors: anyone with a contributor profile (people without e-mail always have one) or in the
+        # Contributors group.
+        people = (
+            get_user_model()
+            .objects.filter(
+                Q(contributor_profile__isnull=False) | Q(groups__name=CONTRIBUTORS), is_active=True
+            )
+            .distinct()
+        )
+        if actor is not None:
+            people = people.exclude(pk=actor.pk)
+        self.fields["contributor"].queryset = people.order_by("last_name", "first_name", "pk")
+        self.fields["work_date"].label = "Date of the work"
+        self.fields[
+            "work_date"
+        ].help_text = "The day the work was done. The rate in force on that day is used."
+
+
+class OnBehalfExpenseForm(ExpenseForm):
+    """One expense from the sheet; left untouched, it is ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].required = False
+        self.fields["category"].choices = [("", "No expense")] + list(ExpenseCategory.choices)
+        self.fields["no_receipt_reason"].label = "If there is no receipt, why (e.g. paper receipt filed)"
+
+    def expense_data(self):
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+OnBehalfExpenseFormSet = forms.formset_factory(OnBehalfExpenseForm, extra=3, max_num=10)
+
+
+class OfflineContributorForm(forms.Form):
+    """A contributor who has no e-mail address, recorded by a coordinator."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    phone = forms.CharField(label="Phone number (optional)", max_length=40, required=False)
+    postal_address = forms.CharField(
+        label="Postal address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    consent_how = forms.CharField(
+        label="How they agreed to us keeping their phone number and address",
+        max_length=200,
+        required=False,
+        help_text="Needed only if you enter a phone number or address. For example: signed form; on the phone.",
+    )
+    consent_on = forms.DateField(
+        label="Date they agreed",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    payment_preference = forms.ChoiceField(
+        label="How they would like to be paid",
+        required=False,
+        choices=[("", "Not chosen yet (bank transfer arranged with them)")]
+        + [
+            c
+            for c in ContributorProfile.PaymentPreference.choices
+            if c[0] != ContributorProfile.PaymentPreference.STRIPE
+        ],
+    )
+
+    def clean_consent_on(self):
+        day = self.cleaned_data.get("consent_on")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError("The date they agreed cannot be in the future.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        kept = (cleaned.get("phone") or "").strip() or (cleaned.get("postal_address") or "").strip()
+        if kept and not (cleaned.get("consent_how") or "").strip():
+            self.add_error("consent_how", "Say how they agreed to us keeping their phone number or address.")
+        if kept and not cleaned.get("consent_on") and "consent_on" not in self.errors:
+            self.add_error("consent_on", "Give the date they agreed.")
+        return cleaned

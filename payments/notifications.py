@@ -50,6 +50,10 @@ def _context(claim):
 
 
 def _send(claim, template):
+    if not claim.contributor.email:
+        # Recorded without an e-mail address (from paper or a call): nothing is sent; the coordinator
+        # who looks after them tells them their way (their claim page in the admin shows what happened).
+        return
     queue_email(to=[claim.contributor.email], **render_email(f"payments/email/{template}", _context(claim)))
 
 

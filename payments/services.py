@@ -15,8 +15,10 @@ States:
     paid -> approved                                   (reopened after its payout's money came back)
 
 Invariants:
-- Only the contributor edits, submits or withdraws their claim, and only while draft or submitted.
-- Only a coordinator approves or rejects, and never a claim of their own.
+- Only the contributor edits, submits or withdraws their claim, and only while draft or submitted; for a
+  claim a coordinator entered on their behalf (`create_on_behalf`), that coordinator may too.
+- Only a coordinator approves or rejects, never a claim of their own, and never one they entered on
+  someone's behalf (another coordinator decides it).
 - On approval the amounts, explanation and policy version are recalculated and then never change.
 - Money reaches a claim only through a payout. A payout holds a claim through a PayoutItem
   (`claim.payout_items`, held while `released_at` is empty): a held claim is paid only by that payout, and
@@ -35,12 +37,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal import audit
-from portal.locking import lock_one
+from portal.locking import lock_one, race_point
 
 from . import claim_rules, notifications, signals
 from .errors import ClaimBusy, ClaimError
 from .expectations import expected_payment
-from .models import ContributorProfile, Involvement, InvolvementClaim
+from .models import ContributorProfile, EnteredFrom, Involvement, InvolvementClaim
 
 Status = InvolvementClaim.Status
 EDITABLE_FIELDS = [
@@ -54,6 +56,10 @@ EDITABLE_FIELDS = [
 ]
 # Deciding claims (approve, reject, decline on someone's behalf) is this permission (Coordinators have it).
 DECIDE = "payments.change_involvementclaim"
+# Entering a claim on someone's behalf (from a signed sheet or a call); Coordinators have it.
+ENTER = "payments.add_involvementclaim"
+# Recording a contributor who has no e-mail address; Coordinators have it.
+RECORD_CONTRIBUTOR = "payments.add_contributorprofile"
 CHANGED = "payments.claim.changed"  # the audit action of every change of a claim
 AMOUNT_FIELDS = ["policy_version", "fee_amount", "expenses_amount", "total_amount", "explanation"]
 
@@ -85,7 +91,19 @@ def record(claim, actor, from_status, note=""):
     )
 
 
+def _is_entering_coordinator(claim, actor):
+    return (
+        actor is not None
+        and claim.entered_by_id is not None
+        and actor.pk == claim.entered_by_id
+        and actor.is_active
+        and actor.has_perm(ENTER)
+    )
+
+
 def require_owner(claim, actor, doing):
+    if _is_entering_coordinator(claim, actor):
+        return  # the coordinator who entered it on the contributor's behalf looks after it until decided
     if actor is None or actor.pk != claim.contributor_id:
         raise ClaimError(f"Only the person who made this claim can {doing} it.")
 
@@ -95,6 +113,11 @@ def _require_coordinator(claim, actor, doing):
         raise ClaimError(f"Only a coordinator can {doing} claims.")
     if actor.pk == claim.contributor_id:
         raise ClaimError(f"You cannot {doing} a claim of your own. Please ask another coordinator.")
+    if actor.pk == claim.entered_by_id:
+        raise ClaimError(
+            f"You entered this claim on the contributor's behalf, so you cannot {doing} it. "
+            "Please ask another coordinator."
+        )
 
 
 def require_status(claim, allowed, doing):
@@ -223,6 +246,65 @@ def withdraw(claim, *, actor):
         locked.save(update_fields=["status", "submitted_at", "updated_at"])
         record(locked, actor, Status.SUBMITTED, "Withdrawn")
     return sync(claim, locked)
+
+
+def create_on_behalf(*, contributor, actor, data, entered_from, agreement, expenses=()):
+    """A claim a coordinator enters for `contributor` (from a signed sheet, a call or in person) and
+    submits at once: the same rules, calculation and audit as a claim the contributor makes, marked with
+    who entered it, from what, and how the person agreed. Another coordinator decides it.
+
+    `expenses` are dicts as payments.expenses.add_expense takes them, added before submitting. Everything
+    happens in one transaction: a refused expense leaves no claim. Refused: anyone without the ENTER
+    permission, a claim for oneself, no note of the person's agreement, and whatever a claim is refused for.
+    """
+    from . import expenses as claim_expenses  # expenses builds on this module
+
+    if actor is None or not actor.is_active or not actor.has_perm(ENTER):
+        raise ClaimError("Only a coordinator can enter a claim on someone's behalf.")
+    if actor.pk == contributor.pk:
+        raise ClaimError("Make your own claims yourself, from your involvement page.")
+    if not contributor.is_active:
+        raise ClaimError("This person's record is closed, so no claim can be entered for them.")
+    if entered_from not in EnteredFrom.values:
+        raise ClaimError("Say where the claim came from: a signed sheet, a phone call or in person.")
+    agreement = (agreement or "").strip()
+    if not agreement:
+        raise ClaimError(
+            "Note how the person agreed to this claim (for example: signed sheet dated 3 March; agreed on "
+            "the phone on 4 March)."
+        )
+    fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    fields.setdefault("preparation_minutes", 0)
+    fields.setdefault("notes", "")
+    source = EnteredFrom(entered_from).label.lower()
+    with transaction.atomic():
+        _lock_person(contributor.pk)
+        claim = InvolvementClaim(
+            contributor=contributor,
+            status=Status.DRAFT,
+            entered_by=actor,
+            entered_from=entered_from,
+            agreement_note=agreement[:2000],
+            **fields,
+        )
+        _validate(claim)
+        claim_rules.recalculate(claim)
+        claim.save()
+        record(
+            claim,
+            actor,
+            "",
+            f"Entered by {actor} on behalf of {contributor} from {source}. Agreement: {agreement}",
+        )
+        for expense in expenses:
+            claim_expenses.add_expense(claim, actor=actor, data=expense)
+        claim.refresh_from_db()
+        claim_rules.recalculate(claim)
+        claim.status = Status.SUBMITTED
+        claim.submitted_at = timezone.now()
+        claim.save(update_fields=["status", "submitted_at", *AMOUNT_FIELDS, "updated_at"])
+        record(claim, actor, Status.DRAFT, f"Submitted on {contributor}'s behalf by {actor}")
+    return claim
 
 
 # ---------------------------------------------------------------------------------------------
@@ -473,9 +555,7 @@ def start_involvement(
             start_date=start_date,
             end_date=end_date,
         )
-        ContributorProfile.objects.get_or_create(
-            user=person, defaults={"display_name": (person.get_full_name() or person.email)[:120]}
-        )
+        ContributorProfile.objects.get_or_create(user=person, defaults={"display_name": str(person)[:120]})
         audit.record_change(
             involvement,
             INVOLVEMENT_STARTED,
@@ -485,3 +565,95 @@ def start_involvement(
             note=f"{title} from {start_date:%d %B %Y}",
         )
     return involvement
+
+
+# ---------------------------------------------------------------------------------------------
+# People without e-mail
+
+
+CONTRIBUTOR_RECORDED = "payments.contributor.recorded"
+
+
+def _digits(phone):
+    return "".join(ch for ch in (phone or "") if ch.isdigit())
+
+
+def record_offline_contributor(
+    *,
+    actor,
+    first_name,
+    last_name,
+    phone="",
+    postal_address="",
+    consent_how="",
+    consent_on=None,
+    payment_preference="",
+):
+    """Records a contributor who has no e-mail address (docs/people-without-email.md): a person with no
+    sign-in, their contributor profile, and — only with their consent, noted with how and when — their
+    phone number and postal address. Paid by a recorded bank transfer or voucher; never e-mailed.
+
+    Refused: anyone without RECORD_CONTRIBUTOR, a missing name, a phone number or address without a note
+    of consent, and a second record of the same name and phone number (the message names the first)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import CONTRIBUTORS
+
+    if actor is None or not actor.is_active or not actor.has_perm(RECORD_CONTRIBUTOR):
+        raise ClaimError("Only a coordinator can record a contributor.")
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    phone, postal_address = (phone or "").strip(), (postal_address or "").strip()
+    consent_how = (consent_how or "").strip()
+    if not first_name or not last_name:
+        raise ClaimError("Enter the person's first and last name.")
+    if (phone or postal_address) and not (consent_how and consent_on):
+        raise ClaimError(
+            "Record how and when the person agreed to us keeping their phone number or address, or leave "
+            "them out."
+        )
+    if payment_preference and payment_preference not in ContributorProfile.PaymentPreference.values:
+        raise ClaimError("Choose one of the ways to be paid.")
+    if payment_preference == ContributorProfile.PaymentPreference.STRIPE:
+        raise ClaimError("Stripe needs the person to sign in: choose a bank transfer or vouchers.")
+    User = get_user_model()
+    group = Group.objects.get_or_create(name=CONTRIBUTORS)[0]
+    with transaction.atomic():
+        # Recording people is serialised on the Contributors group's row, so two coordinators typing in the
+        # same person at once cannot both pass the duplicate check (race_point marks the gap for tests).
+        lock_one(Group.objects.all(), pk=group.pk, timeout_error=ClaimBusy)
+        if phone:
+            same_name = User.objects.filter(first_name__iexact=first_name, last_name__iexact=last_name)
+            for person in same_name:
+                if _digits(person.phone) == _digits(phone):
+                    raise ClaimError(
+                        f"{person} with this phone number is already recorded (person {person.pk}): "
+                        "enter claims for them instead of recording them again."
+                    )
+        race_point("payments.offline_contributor_checked")
+        user = User.objects.create_without_email(
+            first_name=first_name[:150], last_name=last_name[:150], phone=phone[:40]
+        )
+        user.groups.add(group)
+        profile = ContributorProfile.objects.create(
+            user=user,
+            display_name=str(user)[:120],
+            payment_preference=payment_preference,
+            postal_address=postal_address[:2000],
+            contact_consent_on=consent_on if (phone or postal_address) else None,
+            contact_consent_how=consent_how[:200] if (phone or postal_address) else "",
+            contact_consent_recorded_by=actor if (phone or postal_address) else None,
+        )
+        consent = (
+            f"; consent to keep phone and address: {consent_how} on {consent_on:%d %B %Y}"
+            if (phone or postal_address)
+            else "; no phone number or address kept"
+        )
+        audit.record_change(
+            profile,
+            CONTRIBUTOR_RECORDED,
+            actor=actor,
+            from_status="",
+            to_status="recorded",
+            note=f"Recorded without an e-mail address by {actor}{consent}",
+        )
+    return profile

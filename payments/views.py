@@ -17,7 +17,7 @@ from wagtail import hooks
 from portal import audit
 from portal.exports import csv_response
 
-from . import claim_rules, expenses, limits, reports, services
+from . import benefits, claim_rules, expenses, limits, reports, services
 from . import tax_year as uk_tax_year
 from .expectations import expected_decision, expected_next, expected_payment
 from .forms import ClaimForm, ExpenseForm, ProfileForm
@@ -175,6 +175,8 @@ def _claim_page(request, claim, *, expense_form=None, warnings=(), status=200):
 def claim_detail(request, pk):
     claim = own_claim(request, pk)
     warnings = limits.limit_warnings(claim) if claim.status == Status.DRAFT else []
+    # Benefits count payments by when they are received, so these follow the claim to payment.
+    warnings += benefits.claim_warnings(claim)
     return _claim_page(request, claim, warnings=warnings)
 
 

@@ -17,13 +17,20 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import audit
 
-from . import admin_views, expenses
+from . import admin_views, benefits, expenses
 from .display import HumanInspectMixin, human
 from .display import tax_year_label as human_tax_year
 from .expectations import expected_payment
 from .filters import ClaimFilterSet
 from .forms import RejectForm
-from .models import ContributorProfile, Involvement, InvolvementClaim, PaymentPolicy, PolicyVersion
+from .models import (
+    BenefitFigures,
+    ContributorProfile,
+    Involvement,
+    InvolvementClaim,
+    PaymentPolicy,
+    PolicyVersion,
+)
 
 Status = InvolvementClaim.Status
 
@@ -87,13 +94,13 @@ class ContributorProfileViewSet(ModelViewSet):
     menu_label = "Contributors"
     list_display = [
         "display_name",
-        "user",
+        Column("user", label="Person (e-mail, if any)"),
         HumanColumn("payment_preference", label="How they would like to be paid"),
         HumanColumn("tax_year_limit", label="Tax-year limit"),
     ]
     list_filter = ["payment_preference"]
     inspect_view_class = HumanInspectView
-    search_fields = ["display_name", "user__email"]
+    search_fields = ["display_name", "user__email", "user__phone"]
     form_fields = [
         "user",
         "display_name",
@@ -103,8 +110,20 @@ class ContributorProfileViewSet(ModelViewSet):
         "weekly_limit",
         "monthly_limit",
         "tax_year_limit",
+        "uc_assessment_start_day",
+        "uc_work_allowance",
+        "esa_permitted_work_limit",
+        "postal_address",
+        "contact_consent_on",
+        "contact_consent_how",
     ]
     inspect_view_enabled = True
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("without-email/", admin_views.OfflineContributorView.as_view(), name="add_without_email"),
+        ]
 
 
 class ClaimInspectView(HumanInspectMixin, InspectView):
@@ -133,6 +152,9 @@ class ClaimInspectView(HumanInspectMixin, InspectView):
                     if html
                 ],
                 "decide_url": reverse("payments_claims:decide", args=[claim.pk]),
+                "entered_by_me": claim.entered_by_id is not None
+                and claim.entered_by_id == self.request.user.pk,
+                "benefit_warnings": benefits.claim_warnings(claim, for_coordinator=True),
                 "expected": expected_payment(claim),
                 "receipt_limit": expenses.receipt_limit(claim),
                 "receipt_url_name": "payments:receipt_download",
@@ -192,6 +214,9 @@ class ClaimViewSet(ModelViewSet):
         "project",
         "involvement",
         "notes",
+        "entered_by",
+        "entered_from",
+        "agreement_note",
         "status",
         "tax_year",
         "policy_version",
@@ -228,6 +253,7 @@ class ClaimViewSet(ModelViewSet):
         return [
             *patterns,
             path("decide/<int:pk>/", admin_views.DecideView.as_view(), name="decide"),
+            path("enter/", admin_views.EnterOnBehalfView.as_view(), name="enter"),
             path("queue/", admin_views.QueueView.as_view(), name="queue"),
             path("reports/", admin_views.ReportsView.as_view(), name="reports"),
             path("reports/export/<str:fmt>/", admin_views.ReportsExportView.as_view(), name="reports_export"),
@@ -267,9 +293,51 @@ class InvolvementViewSet(ModelViewSet):
         return [p for p in super().get_urlpatterns() if p.name in keep]
 
 
+class BenefitFiguresViewSet(ModelViewSet):
+    """The figures benefit warnings use, one row per tax year, with where they were published. Kept by
+    coordinators (add next year's each April); never deleted, so past warnings stay explainable."""
+
+    model = BenefitFigures
+    icon = "table"
+    menu_label = "Benefit and tax figures"
+    list_display = [
+        "__str__",
+        HumanColumn("esa_permitted_work_higher_weekly", label="ESA higher limit a week"),
+        HumanColumn("uc_work_allowance_lower_monthly", label="UC lower work allowance"),
+        HumanColumn("uc_work_allowance_higher_monthly", label="UC higher work allowance"),
+        HumanColumn("trading_allowance", label="Trading allowance"),
+    ]
+    form_fields = [
+        "tax_year",
+        "esa_permitted_work_lower_weekly",
+        "esa_permitted_work_higher_weekly",
+        "uc_work_allowance_lower_monthly",
+        "uc_work_allowance_higher_monthly",
+        "trading_allowance",
+        "source",
+    ]
+    inspect_view_enabled = True
+    inspect_view_class = HumanInspectView
+    copy_view_enabled = True
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(delete_url_name=None, **kwargs)
+
+    def get_urlpatterns(self):
+        return [p for p in super().get_urlpatterns() if p.name != "delete"]
+
+
 claim_viewset = ClaimViewSet("payments_claims")
+figures_viewset = BenefitFiguresViewSet("payments_benefit_figures")
 policy_viewset = PaymentPolicyViewSet("payments_policies")
 version_viewset = PolicyVersionViewSet("payments_versions")
 contributor_viewset = ContributorProfileViewSet("payments_contributors")
 involvement_viewset = InvolvementViewSet("payments_involvements")
-viewsets = [claim_viewset, policy_viewset, version_viewset, contributor_viewset, involvement_viewset]
+viewsets = [
+    claim_viewset,
+    policy_viewset,
+    version_viewset,
+    contributor_viewset,
+    involvement_viewset,
+    figures_viewset,
+]

@@ -56,6 +56,27 @@ def register_involvement_menu():
             permission="payments.view_contributorprofile",
         ),
         PermissionMenuItem(
+            "Enter a claim for someone",
+            reverse("payments_claims:enter"),
+            icon_name="edit",
+            order=150,
+            permission=services.ENTER,
+        ),
+        PermissionMenuItem(
+            "Record a contributor without e-mail",
+            reverse("payments_contributors:add_without_email"),
+            icon_name="user",
+            order=410,
+            permission=services.RECORD_CONTRIBUTOR,
+        ),
+        PermissionMenuItem(
+            "Benefit and tax figures",
+            reverse("payments_benefit_figures:index"),
+            icon_name="table",
+            order=650,
+            permission="payments.view_benefitfigures",
+        ),
+        PermissionMenuItem(
             "Roles",
             reverse("payments_involvements:index"),
             icon_name="group",
@@ -84,6 +105,7 @@ def register_involvement_menu():
 def register_claim_log_actions(actions):
     audit.register(actions, services.CHANGED, "Claim changed")
     audit.register(actions, services.INVOLVEMENT_STARTED, "Involvement started")
+    audit.register(actions, services.CONTRIBUTOR_RECORDED, "Contributor recorded without e-mail")
 
 
 @hooks.register("construct_homepage_panels")

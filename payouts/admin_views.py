@@ -23,7 +23,9 @@ from portal.http import parse_id
 from . import services, stripe_gateway
 from .filters import PayableClaimFilter
 from .forms import ManualPaymentForm, ReversalForm
-from .models import PaymentRun, Payout
+from .models import PaymentHold, PaymentRun, Payout
+
+DEFAULT_HOLD_REASON = "So that two payments do not reach them in one Universal Credit assessment period"
 
 
 class PayoutPermissionMixin(PermissionCheckedMixin):
@@ -125,7 +127,22 @@ class PaymentRunView(PermissionCheckedMixin, View):
             request.GET or None, queryset=queryset.order_by("contributor__last_name", "work_date", "pk")
         )
         claims = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-        return {"filter": filterset, "claims": claims[:500], "claim_total": claims.count()}
+        shown = list(claims[:500])
+        holds = {
+            hold.claim_id: hold
+            for hold in PaymentHold.objects.filter(
+                ended_at__isnull=True, claim_id__in=[c.pk for c in shown]
+            ).select_related("held_by")
+        }
+        for claim in shown:
+            claim.open_hold = holds.get(claim.pk)
+        return {
+            "filter": filterset,
+            "claims": shown,
+            "claim_total": claims.count(),
+            "held_total": len(holds),
+            "default_hold_reason": DEFAULT_HOLD_REASON,
+        }
 
     def get(self, request):
         return TemplateResponse(request, self.template_name, self.context(request))
@@ -136,27 +153,42 @@ class PaymentRunView(PermissionCheckedMixin, View):
         if not ids:
             messages.error(request, "Choose at least one approved claim to pay.")
             return TemplateResponse(request, self.template_name, context, status=400)
-        if request.POST.get("action") != "confirm":
-            plans, skipped = services.preview_run(
-                InvolvementClaim.objects.filter(pk__in=ids), actor=request.user
-            )
-            context.update(
-                plans=plans,
-                skipped=skipped,
-                chosen_ids=ids,
-                preview=True,
-                grand_total=sum(p["total"] for p in plans),
-            )
-            return TemplateResponse(request, self.template_name, context)
         planned_on = parse_planned_on(request.POST.get("planned_on", ""))
         if planned_on is False:
             messages.error(
                 request, "Give the planned payment date as a date from today on, or leave it empty."
             )
             return redirect("payouts_admin:run")
+        if request.POST.get("action") != "confirm":
+            plans, skipped = services.preview_run(
+                InvolvementClaim.objects.filter(pk__in=ids), actor=request.user
+            )
+            services.run_warnings(plans, planned_on=planned_on)
+            context.update(
+                plans=plans,
+                skipped=skipped,
+                chosen_ids=ids,
+                preview=True,
+                planned_on=planned_on,
+                warned=sum(1 for p in plans if p["benefit_warnings"]),
+                grand_total=sum(p["total"] for p in plans),
+            )
+            return TemplateResponse(request, self.template_name, context)
+        # Holding a person's payment leaves all their chosen claims out of this run, recorded.
+        hold_people = [pk for pk in map(parse_id, request.POST.getlist("hold")) if pk is not None]
+        hold_ids = list(
+            InvolvementClaim.objects.filter(pk__in=ids, contributor_id__in=hold_people).values_list(
+                "pk", flat=True
+            )
+        )
         try:
             run, skipped = services.create_run(
-                actor=request.user, claim_ids=ids, note=request.POST.get("note", ""), planned_on=planned_on
+                actor=request.user,
+                claim_ids=ids,
+                note=request.POST.get("note", ""),
+                planned_on=planned_on,
+                hold_ids=hold_ids,
+                hold_reason=request.POST.get("hold_reason", "")[:300] or DEFAULT_HOLD_REASON,
             )
         except services.PayoutError as exc:
             messages.error(request, str(exc))
@@ -164,9 +196,14 @@ class PaymentRunView(PermissionCheckedMixin, View):
         for pk, reason in skipped:
             messages.warning(request, f"Claim {getattr(pk, 'pk', pk)} left out: {reason}")
         if run is None:
-            messages.error(
-                request, "Nothing was paid: every chosen claim is already in a payout or not approved."
-            )
+            if hold_ids:
+                messages.info(
+                    request, "No run was made: every chosen claim was held. The holds are recorded."
+                )
+            else:
+                messages.error(
+                    request, "Nothing was paid: every chosen claim is already in a payout or not approved."
+                )
             return redirect("payouts_admin:run")
         messages.success(request, f"Payment run {run.pk} created with {run.payouts.count()} payout(s).")
         return redirect("payment_runs:inspect", run.pk)

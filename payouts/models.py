@@ -231,3 +231,42 @@ class StripeWebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
+
+
+class PaymentHold(models.Model):
+    """An approved claim a coordinator left out of a payment run on purpose (for example so that two
+    payments do not land in one Universal Credit assessment period). Recorded, not lost: the claim stays
+    approved and payable, the payment run screen shows the hold, and the hold ends (`ended_at`) when the
+    claim is paid in a later run or a coordinator lifts it."""
+
+    claim = models.ForeignKey("payments.InvolvementClaim", on_delete=models.PROTECT, related_name="holds")
+    run = models.ForeignKey(
+        PaymentRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds",
+        help_text="The run it was left out of (empty when the run found nothing else to pay).",
+    )
+    held_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(ended_at__isnull=True),
+                name="payouts_one_open_hold_per_claim",
+            )
+        ]
+
+    def __str__(self):
+        return f"Claim {self.claim_id} held{f' from run {self.run_id}' if self.run_id else ''}"
+
+    @property
+    def is_open(self):
+        return self.ended_at is None

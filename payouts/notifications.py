@@ -11,6 +11,8 @@ from .models import Payout, PayoutItem
 
 def notify_paid(payout_id):
     payout = Payout.objects.select_related("contributor").get(pk=payout_id)
+    if not payout.contributor.email:
+        return  # no e-mail address (recorded from paper or a call): the coordinator tells them their way
     items = PayoutItem.objects.filter(payout=payout).select_related("claim")
     context = {
         "payout": payout,

@@ -102,7 +102,12 @@ class PayoutInspectView(InspectView):
             except services.PayoutError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Payment recorded; the contributor has been told.")
+                told = (
+                    "the contributor has been told."
+                    if self.object.contributor.email
+                    else "they have no e-mail address, so tell them by phone or post."
+                )
+                messages.success(request, f"Payment recorded; {told}")
                 return redirect("payouts_admin:inspect", self.object.pk)
         context = self.get_context_data(payment_form=form)
         return self.render_to_response(context, status=400)
@@ -249,6 +254,7 @@ class PaymentRunInspectView(InspectView):
         context["payouts"] = self.object.payouts.select_related("contributor").annotate(
             claim_count=Count("items")
         )
+        context["holds"] = self.object.holds.select_related("claim__contributor", "held_by")
         return context
 
 

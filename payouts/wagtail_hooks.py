@@ -14,7 +14,7 @@ from portal import audit
 
 from . import reports, stripe_gateway
 from .forms import ManualPaymentForm
-from .models import Payout
+from .models import PaymentHold, Payout
 from .services.common import CHANGED
 from .viewsets import NEEDS_ATTENTION, viewsets
 
@@ -129,3 +129,34 @@ def my_payments_section(request):
         "payouts": list(recent),
         "stripe_available": stripe_gateway.is_configured(),
     }
+
+
+@hooks.register("contributor_expected_payments")
+def expected_payments(person, *, today):
+    """The person's payments for payments.benefits: each payout that moves money as one payment (paid:
+    the day it was paid; open: its run's planned date, else its claims' policy date), and claims held
+    out of a run, with no date (they are paid when a coordinator chooses)."""
+    from payments.benefits import ExpectedPayment
+
+    payouts = (
+        Payout.objects.filter(contributor=person)
+        .exclude(method__in=Payout.Method.without_money())
+        .filter(status__in=[*Payout.Status.open(), *Payout.Status.money_moved()])
+        .select_related("run")
+        .prefetch_related("items__claim__policy_version")
+    )
+    for payout in payouts:
+        claims = [item.claim for item in payout.items.all() if item.released_at is None]
+        ids = tuple(claim.pk for claim in claims)
+        if payout.status in Payout.Status.money_moved():
+            day, basis = payout.paid_on, "paid"
+        elif payout.run.planned_on is not None:
+            day, basis = payout.run.planned_on, "planned"
+        else:
+            dates = [d for d in (claim.pay_by() for claim in claims) if d is not None]
+            day, basis = (min(dates) if dates else today), "policy"
+        if day is not None:
+            yield ExpectedPayment(day, payout.fee_amount, f"payment {payout.pk}", basis, ids)
+    held = PaymentHold.objects.filter(claim__contributor=person, ended_at__isnull=True)
+    for claim_id in held.values_list("claim_id", flat=True):
+        yield ExpectedPayment(None, None, f"claim {claim_id} (held)", "held", (claim_id,))

@@ -10,6 +10,7 @@ What must stay true:
 - Money reaches a claim only through a payout that holds it (see payouts.models.PayoutItem).
 """
 
+from .benefits import BenefitFigures
 from .choices import (
     MAX_EXPENSE_AMOUNT,
     MAX_EXPENSES_PER_CLAIM,
@@ -20,6 +21,7 @@ from .choices import (
     ZERO,
     ActivityType,
     ClaimStatus,
+    EnteredFrom,
     ExpenseCategory,
     at_most,
 )
@@ -38,10 +40,12 @@ __all__ = [
     "MONEY",
     "ZERO",
     "ActivityType",
+    "BenefitFigures",
     "ClaimExpense",
     "ClaimQuerySet",
     "ClaimStatus",
     "ContributorProfile",
+    "EnteredFrom",
     "ExpenseCap",
     "ExpenseCategory",
     "Involvement",

@@ -45,6 +45,14 @@ class ExpenseCategory(models.TextChoices):
     INTERNET_PHONE = "internet_phone", "Internet or phone"
 
 
+class EnteredFrom(models.TextChoices):
+    """Where a claim entered by a coordinator on someone's behalf came from."""
+
+    PAPER = "paper", "A signed paper sheet"
+    PHONE = "phone", "A phone call"
+    IN_PERSON = "in_person", "In person"
+
+
 class ClaimStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

@@ -16,6 +16,7 @@ from .choices import (
     ZERO,
     ActivityType,
     ClaimStatus,
+    EnteredFrom,
     ExpenseCategory,
     at_most,
 )
@@ -62,6 +63,26 @@ class InvolvementClaim(models.Model):
         editable=False,
     )
     notes = models.TextField(blank=True)
+    # A claim a coordinator entered on the contributor's behalf (from a signed sheet or a call): who
+    # entered it, from what, and how the person agreed. That coordinator can never approve it
+    # (payments.services), and the audit trail says who entered and who decided.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims_entered",
+        editable=False,
+    )
+    entered_from = models.CharField(
+        "entered from", max_length=16, choices=EnteredFrom.choices, blank=True, editable=False
+    )
+    agreement_note = models.TextField(
+        "the person's agreement",
+        blank=True,
+        editable=False,
+        help_text="How the contributor agreed to this claim (e.g. signed sheet dated …; agreed on the phone).",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     # The first year of the UK tax year of work_date (2025 for 6 April 2025 to 5 April 2026), kept by
     # save() so reports group by a plain indexed column. bulk_create callers must set it.
@@ -130,6 +151,10 @@ class InvolvementClaim(models.Model):
                 update_fields.add("payment_wait")
             kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
+
+    @property
+    def entered_on_behalf(self):
+        return self.entered_by_id is not None
 
     @property
     def is_frozen(self):

@@ -23,7 +23,14 @@ Invariants:
 from .common import PayoutBusy, PayoutError
 from .holding import cancel_payout, on_release_requested
 from .reversals import record_reversal, reopen_claims, reversed_total, unallocated_reversal
-from .runs import create_run, method_for, pay_claim_by_hand, payable_claims, preview_run
+from .runs import (
+    create_run,
+    method_for,
+    pay_claim_by_hand,
+    payable_claims,
+    preview_run,
+    run_warnings,
+)
 from .settling import close_without_payment, record_manual_payment
 from .transfers import (
     reconcile,
@@ -53,6 +60,7 @@ __all__ = [
     "refresh_account",
     "reopen_claims",
     "reversed_total",
+    "run_warnings",
     "send_stripe_transfer",
     "settle_transfer",
     "start_onboarding",

@@ -5,12 +5,15 @@ from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from payments import benefits
+from payments import services as claim_services
 from payments.models import ContributorProfile, InvolvementClaim
 from portal.locking import lock_rows, race_point
 
 from .. import stripe_gateway
-from ..models import PaymentRun, Payout, PayoutItem, StripeAccount
+from ..models import PaymentHold, PaymentRun, Payout, PayoutItem, StripeAccount
 from .common import ZERO, ClaimStatus, Method, PayoutBusy, PayoutError, record, require_coordinator
 from .settling import record_manual_payment
 
@@ -118,6 +121,50 @@ def lock_payable(ids):
     return claims.select_related("contributor").order_by("pk"), skipped
 
 
+def run_warnings(plans, *, planned_on=None, today=None):
+    """Adds `benefit_warnings` to each plan: what payments.benefits says about this run's payment to the
+    person (expected on the run's planned date, or today when none is given) beside their other payments
+    (paid, planned, or expected by the policy). Read-only."""
+    today = today or timezone.localdate()
+    day = planned_on or today
+    users = [plan["contributor"].pk for plan in plans]
+    profiles = {p.user_id: p for p in ContributorProfile.objects.filter(user_id__in=users)}
+    for plan in plans:
+        profile = profiles.get(plan["contributor"].pk)
+        plan["benefit_warnings"] = []
+        if profile is None or not (profile.uc_assessment_start_day or profile.esa_permitted_work_limit):
+            continue
+        if plan["method"] in Method.without_money():
+            continue  # declined or donated: no money reaches them
+        ids = tuple(item["claim"].pk for item in plan["items"])
+        new = benefits.ExpectedPayment(day, plan["fee"], "this run's payment", "new", ids)
+        others = benefits.expected_payments(plan["contributor"], exclude_claim_ids=ids, today=today)
+        plan["benefit_warnings"] = benefits.warnings_for(profile, new, others, for_coordinator=True)
+    return plans
+
+
+def hold_claims(claims, *, run, actor, reason):
+    """Records each claim as held out of `run` (which may be None), with an entry in the claim's trail.
+    The claims stay approved and payable; the next run that pays one ends its hold."""
+    holds = []
+    end_holds([claim.pk for claim in claims], "Held again")
+    for claim in claims:
+        holds.append(PaymentHold.objects.create(claim=claim, run=run, held_by=actor, reason=reason[:300]))
+        claim_services.record(
+            claim,
+            actor,
+            claim.status,
+            f"Held out of payment run {run.pk if run else '(none made)'}: {reason}",
+        )
+    return holds
+
+
+def end_holds(claim_ids, note):
+    PaymentHold.objects.filter(claim_id__in=claim_ids, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_note=note[:200]
+    )
+
+
 def create_payout(run, plan, actor, method=None):
     payout = Payout.objects.create(
         run=run,
@@ -141,6 +188,7 @@ def create_payout(run, plan, actor, method=None):
             for i in plan["items"]
         ]
     )
+    end_holds([i["claim"].pk for i in plan["items"]], f"Paid in run {run.pk} (payout {payout.pk})")
     record(
         payout,
         actor,
@@ -150,27 +198,38 @@ def create_payout(run, plan, actor, method=None):
     return payout
 
 
-def create_run(*, actor, claim_ids, note="", planned_on=None):
+def create_run(*, actor, claim_ids, note="", planned_on=None, hold_ids=(), hold_reason=""):
     """Creates a payment run with one payout per contributor over the chosen approved claims.
 
     Idempotent under concurrency: the chosen claims are locked, then the ones already held by a payout are
     re-read and left out, so two coordinators pressing the button at once never include a claim twice;
     the second run simply finds nothing left (and is not created). Returns (run or None, skipped).
+
+    `hold_ids`: chosen claims the coordinator holds out of this run (for example so two payments do not
+    reach someone in one Universal Credit assessment period). Each is recorded (PaymentHold and the
+    claim's trail), stays approved and payable, and is listed as held on the next run's screen.
     """
     require_coordinator(actor, "create payment runs", "payouts.add_paymentrun")
     ids = sorted({int(pk) for pk in claim_ids})
     if not ids:
         raise PayoutError("Choose at least one approved claim to pay.")
+    hold = {int(pk) for pk in hold_ids} & set(ids)
+    hold_reason = (hold_reason or "").strip() or "Held by the coordinator"
     try:
         with transaction.atomic():
             claims, skipped = lock_payable(ids)
-            plans, own = plan_payouts(claims, actor)
+            held = [claim for claim in claims if claim.pk in hold and claim.contributor_id != actor.pk]
+            plans, own = plan_payouts([claim for claim in claims if claim not in held], actor)
             skipped += own
-            if not plans:
+            run = None
+            if plans:
+                run = PaymentRun.objects.create(created_by=actor, note=note[:200], planned_on=planned_on)
+                for plan in plans:
+                    create_payout(run, plan, actor)
+            skipped += [(claim.pk, f"Held: {hold_reason}") for claim in held]
+            hold_claims(held, run=run, actor=actor, reason=hold_reason)
+            if run is None:
                 return None, skipped
-            run = PaymentRun.objects.create(created_by=actor, note=note[:200], planned_on=planned_on)
-            for plan in plans:
-                create_payout(run, plan, actor)
     except IntegrityError as exc:
         # Only reachable if claims were not locked (the database's unique constraint caught a race).
         raise PayoutError(

@@ -18,11 +18,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from payments import services
 from payments.models import (
     ActivityType,
+    BenefitFigures,
     ClaimExpense,
     ClaimStatus,
     ContributorProfile,
+    EnteredFrom,
     ExpenseCategory,
     Involvement,
     InvolvementClaim,
@@ -44,7 +47,7 @@ RAW_TIMEDELTA = re.compile(r"\d+:\d\d:\d\d(\.\d+)?|\d+ days?, \d+:\d\d")
 RAW_BOOLEAN = re.compile(r"\b(True|False|None)\b")
 TAX_YEAR_LABEL = re.compile(r"\b20\d\d\s*/\s*\d\d\b|Tax year 20\d\d\b(?!\s*[–-])")
 CHOICES = [ActivityType, ExpenseCategory, ClaimStatus, ContributorProfile.PaymentPreference]
-CHOICES += [Payout.Method, Payout.Status]
+CHOICES += [Payout.Method, Payout.Status, EnteredFrom]
 
 
 def raw_choice_values():
@@ -99,6 +102,25 @@ def world(db):
         ContributorProfile.objects.create(
             user=user, display_name=preference.title(), payment_preference=preference, charity_name="Mind"
         )
+    # Benefit details on a profile, a person without e-mail and a claim entered on their behalf.
+    ContributorProfile.objects.filter(user=contributor).update(
+        uc_assessment_start_day=31, uc_work_allowance="lower", esa_permitted_work_limit="higher"
+    )
+    offline = services.record_offline_contributor(
+        actor=coordinator, first_name="Paper", last_name="Person"
+    ).user
+    services.create_on_behalf(
+        contributor=offline,
+        actor=coordinator,
+        data={
+            "work_date": datetime.date(2025, 7, 1),
+            "activity_type": "meeting",
+            "duration_minutes": 90,
+            "project": "Panel",
+        },
+        entered_from=EnteredFrom.IN_PERSON,
+        agreement="Signed sheet",
+    )
     # A payout in every status and method, so the payouts list and its filters show each label.
     run = PaymentRun.objects.create(created_by=coordinator, note="Every status")
     paid = InvolvementClaim.objects.filter(status=ClaimStatus.PAID).first()
@@ -135,6 +157,7 @@ def world(db):
         "payments_involvements": Involvement.objects.order_by("pk").first().pk,
         "payouts_admin": Payout.objects.filter(run=run).first().pk,
         "payment_runs": run.pk,
+        "payments_benefit_figures": BenefitFigures.objects.order_by("pk").first().pk,
     }
     return {"superuser": User.objects.get(email="admin@example.org"), "ids": ids}
 

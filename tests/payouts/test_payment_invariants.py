@@ -3,7 +3,8 @@ than was approved.
 
 Hypothesis drives random sequences of what people and Stripe do — contributors create, edit, submit,
 withdraw and decline claims; coordinators approve, reject (singly and in bulk), mark paid by hand, mark
-declined, make payment runs, send, record and close payouts; Stripe answers with faults and sends
+declined, enter claims on someone's behalf (a person without e-mail among them) and try to approve what they
+entered, make payment runs (holding some people's payments out of them), send, record and close payouts; Stripe answers with faults and sends
 webhooks (paid, reversed in full or in part, replayed, out of order); attendance is recorded and
 corrected — through the same URLs and services the portal's users reach. After every step it checks:
 
@@ -12,7 +13,9 @@ corrected — through the same URLs and services the portal's users reach. After
 - no claim is paid or declined while an open payout still holds it, and an open payout's amount is the
   sum of what it holds;
 - Stripe's ledger (the fake's transfers, net of reversals) equals what the payouts say was paid by Stripe;
-- nobody has more than 24 hours of submitted, approved or paid work on one day.
+- nobody has more than 24 hours of submitted, approved or paid work on one day;
+- no claim is decided by the coordinator who entered it on someone's behalf, nor by its contributor;
+- a claim held out of a run is in no payout while the hold is open, and stays payable while approved.
 
 The money moved is observed from outside: Stripe transfers from the fake server's ledger, manual
 payments from payouts that became paid in the step (and any claim that became paid without one).
@@ -48,7 +51,7 @@ from payments import services
 from payments.factories import ContributorProfileFactory
 from payments.models import InvolvementClaim
 from payouts import services as payouts
-from payouts.models import Payout, PayoutItem, PayoutReversal, StripeAccount
+from payouts.models import PaymentHold, Payout, PayoutItem, PayoutReversal, StripeAccount
 
 from .fake_stripe import FakeStripe, event_payload, sign_payload
 
@@ -121,11 +124,19 @@ class PaymentFlow(RuleBasedStateMachine):
         self.registrations = [
             RegistrationFactory(event=event, user=person, email=person.email) for person in self.people
         ]
+        # Someone with no e-mail address or sign-in: coordinators enter their claims (paid by bank transfer).
+        self.offline = services.record_offline_contributor(
+            actor=self.coordinators[0],
+            first_name="Offline",
+            last_name="Tester",
+            payment_preference="bank_transfer",
+        ).user
+        self.people.append(self.offline)
         # Every example starts where a coordinator's week does: approved claims waiting, some already in
         # payouts waiting to be paid, and one Stripe payout paid last week.
-        stripe_person, bank_person, lower_person, charity_person = self.people
+        stripe_person, bank_person, lower_person, charity_person, _offline = self.people
         coordinator = self.coordinators[0]
-        waiting = {person: self.approved_claims(person, 2, DAYS[1]) for person in self.people}
+        waiting = {person: self.approved_claims(person, 2, DAYS[1]) for person in self.people[:4]}
         for person in (stripe_person, bank_person, charity_person):
             payouts.create_run(actor=coordinator, claim_ids=[c.pk for c in waiting[person]])
         last_week = self.approved_claims(stripe_person, 2, DAYS[0])
@@ -201,7 +212,7 @@ class PaymentFlow(RuleBasedStateMachine):
     )
     def create_claim(self, data, day, minutes, goal, project):
         # The Stripe contributor twice as often: their claims reach the most paths.
-        person = self.pick(data, [self.people[0], *self.people])
+        person = self.pick(data, [self.people[0], *self.people[:4]])
         with contextlib.suppress(services.ClaimError):
             claim = services.create_draft(
                 contributor=person,
@@ -225,7 +236,8 @@ class PaymentFlow(RuleBasedStateMachine):
     )
     def contributor_acts(self, data, action, minutes):
         statuses = [Status.APPROVED] if action == "decline" else [Status.DRAFT, Status.SUBMITTED]
-        claim = self.pick(data, self.claims(*statuses))
+        # People without e-mail cannot sign in: the coordinator who entered their claim acts for them.
+        claim = self.pick(data, [c for c in self.claims(*statuses) if c.contributor_id != self.offline.pk])
         if claim is None:
             return
         if action == "edit":
@@ -264,6 +276,71 @@ class PaymentFlow(RuleBasedStateMachine):
             client.post(reverse("payouts_admin:pay_claim", args=[claim.pk]), form)
         else:
             client.post(reverse("payments_claims:decide", args=[claim.pk]), form)
+
+    @rule(
+        data=st.data(),
+        day=st.sampled_from(DAYS),
+        minutes=st.sampled_from(MINUTES),
+        expense=st.sampled_from(["", "", "4.20"]),
+        then=st.sampled_from(["nothing", "enterer approves", "other approves", "enterer rejects"]),
+    )
+    def coordinator_enters_on_behalf(self, data, day, minutes, expense, then):
+        """A claim from a signed sheet or a call, through the admin screen, for someone without e-mail (or
+        someone who rang); then perhaps the one who entered it tries to decide it (always refused)."""
+        person = self.pick(data, [self.offline, self.offline, self.people[1]])
+        enterer = self.pick(data, self.coordinators)
+        hours, mins = divmod(minutes, 60)
+        form = {
+            "contributor": str(person.pk),
+            "entered_from": data.draw(st.sampled_from(["paper", "phone", "in_person"])),
+            "agreement": "Signed sheet, filed",
+            "work_date": day.isoformat(),
+            "activity_type": "meeting",
+            "hours": str(hours),
+            "minutes": str(mins),
+            "project": data.draw(st.sampled_from(["Living well study", "Co-design workshop"])),
+            "expenses-TOTAL_FORMS": "1",
+            "expenses-INITIAL_FORMS": "0",
+            "expenses-0-category": "travel" if expense else "",
+            "expenses-0-amount": expense,
+        }
+        before = set(InvolvementClaim.objects.values_list("pk", flat=True))
+        self.client_for(enterer).post(reverse("payments_claims:enter"), form)
+        new = InvolvementClaim.objects.exclude(pk__in=before).first()
+        if new is None or then == "nothing":
+            return
+        assert new.entered_by_id == enterer.pk and new.status == Status.SUBMITTED
+        if then == "other approves":
+            other = next(c for c in self.coordinators if c.pk != enterer.pk)
+            self.client_for(other).post(
+                reverse("payments_claims:decide", args=[new.pk]), {"action": "approve"}
+            )
+            return
+        action = "approve" if then == "enterer approves" else "reject"
+        self.client_for(enterer).post(
+            reverse("payments_claims:decide", args=[new.pk]), {"action": action, "reason": "Mine"}
+        )
+        new.refresh_from_db()
+        assert new.status == Status.SUBMITTED, f"the coordinator who entered claim {new.pk} decided it"
+
+    @precondition(lambda self: payouts.payable_claims().exists())
+    @rule(data=st.data())
+    def payment_run_holding_some(self, data):
+        """A run that holds some people's payments out of it (as after a benefits warning)."""
+        payable = list(payouts.payable_claims().order_by("pk"))
+        chosen = data.draw(st.lists(st.sampled_from(payable), min_size=1, max_size=4, unique=True))
+        people = sorted({c.contributor_id for c in chosen})
+        held = data.draw(st.lists(st.sampled_from(people), min_size=1, max_size=len(people), unique=True))
+        client = self.client_for(self.pick(data, self.coordinators))
+        client.post(
+            reverse("payouts_admin:run"),
+            {
+                "claims": [str(c.pk) for c in chosen],
+                "action": "confirm",
+                "hold": [str(pk) for pk in held],
+                "hold_reason": "Two payments in one assessment period",
+            },
+        )
 
     @precondition(lambda self: payouts.payable_claims().exists())
     @rule(data=st.data())
@@ -513,6 +590,21 @@ class PaymentFlow(RuleBasedStateMachine):
                 PayoutReversal.objects.filter(payout=payout).aggregate(total=Sum("amount"))["total"] or ZERO
             )
             assert transfer.get("amount_reversed", 0) == pence(back), f"payout {payout.pk} reversals"
+
+    @invariant()
+    def nobody_decides_a_claim_they_entered_or_their_own(self):
+        decided = InvolvementClaim.objects.filter(decided_by__isnull=False)
+        assert not decided.filter(decided_by=F("entered_by")).exists()
+        assert not decided.filter(decided_by=F("contributor")).exists()
+
+    @invariant()
+    def held_claims_are_in_no_payout_and_not_lost(self):
+        for hold in PaymentHold.objects.filter(ended_at__isnull=True).select_related("claim"):
+            assert not PayoutItem.objects.held().filter(claim_id=hold.claim_id).exists(), (
+                f"claim {hold.claim_id} is held out of runs but a payout holds it"
+            )
+            if hold.claim.status == Status.APPROVED:
+                assert payouts.payable_claims().filter(pk=hold.claim_id).exists()
 
     @invariant()
     def no_more_than_24_hours_a_day(self):
