@@ -383,6 +383,8 @@ def test_every_events_and_opportunities_admin_screen_shows_human_values(client, 
     failures = []
     for name, url in addresses:
         response = client.get(url)
+        if response.status_code == 405:
+            continue  # an action posted from a screen (marking a call done), with no screen of its own
         assert response.status_code == 200, (name, url, response.status_code)
         if "html" not in response.get("Content-Type", ""):
             continue
