@@ -17,6 +17,7 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import converters  # noqa: F401 - registers <id:...>
+from portal.admin_links import viewing_url_finder
 
 from . import admin_views
 from .models import EventPage, Registration
@@ -133,6 +134,12 @@ class RegistrationViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
         )
+
+    @property
+    def url_finder_class(self):
+        # No edit view: links to a registration from elsewhere in the admin (the site history report,
+        # for one) go to its inspect view.
+        return viewing_url_finder(self.get_url_name("inspect"))
 
     def get_permissions_to_register(self):
         # Only what coordinators can be given: seeing registrations and acting on them.
