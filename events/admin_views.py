@@ -8,6 +8,7 @@ Who may do what, checked in one way each:
   Registration permission policy (Coordinators have both; Editors and Contributors neither).
 - A follow-up is a new page under the events index, so it needs permission to add a page there; cancelling
   an event needs the `events.cancel_event` permission (`can_cancel_event`; Editors and Moderators).
+- A course-material file (private) is downloaded here by coordinators and whoever may edit its event.
 """
 
 from collections import Counter
@@ -15,7 +16,7 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +26,11 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from portal.exports import csv_response
 
 from . import services
+from .access import is_coordinator
 from .feedback_summary import EXPORT_HEADER, feedback_summary
 from .feedback_summary import export_rows as export_feedback_rows
 from .forms import FollowUpForm
-from .models import AccessProvision, EventPage, Registration
+from .models import AccessProvision, EventMaterialFile, EventPage, Registration
 
 FEEDBACK_SUMMARY = "events.view_feedback_summary"
 
@@ -245,3 +247,23 @@ class FeedbackSummaryView(TemplateView):
         context["event"] = self.event
         context["summary"] = feedback_summary(self.event, self.request.GET.get("page", 1))
         return context
+
+
+class MaterialDownloadView(View):
+    """A course-material file for staff, linked from the event's edit form (the file is private, so the
+    form's file field links here): for coordinators (`events.access`) and for whoever may edit the event.
+    Everyone else gets 403, an unknown file 404."""
+
+    def get(self, request, file_id):
+        material = get_object_or_404(EventMaterialFile.objects.select_related("event"), pk=file_id)
+        event = material.event.specific
+        if not (is_coordinator(request.user) or event.permissions_for_user(request.user).can_edit()):
+            raise PermissionDenied
+        try:
+            handle = material.file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404("This file is no longer stored.") from exc
+        response = FileResponse(handle, as_attachment=True, filename=material.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -176,6 +176,11 @@ class RegistrationViewSet(ModelViewSet):
             ),
             path("<id:event_id>/follow-up/", admin_views.FollowUpView.as_view(), name="follow_up"),
             path("<id:event_id>/cancel/", admin_views.CancelEventView.as_view(), name="cancel_event"),
+            path(
+                "materials/<id:file_id>/",
+                admin_views.MaterialDownloadView.as_view(),
+                name="material_download",
+            ),
         ]
 
 
