@@ -144,9 +144,103 @@ def cluster_formsets_treat_forged_rows_as_new():
     BaseTransientModelFormSet._construct_form = _construct_form
 
 
+def next_urls_must_be_addresses():
+    """Wagtail's admin views redirect to `?next=` when `get_valid_next_url_from_request` finds it safe;
+    Django's `redirect()` then takes a value without a slash or scheme ("٣٤", "x") for a URL name and
+    raises NoReverseMatch: a 500. A `next` that is not an address (a path from "/" or an http(s) URL)
+    is ignored, as an unsafe one already is, and the view goes where it would without one. The check is
+    looked up by name at call time in wagtail.admin.utils, so wrapping it there covers every caller.
+    """
+    from wagtail.admin import utils
+
+    wagtails_check = utils.url_has_allowed_host_and_scheme
+    if getattr(wagtails_check, "hardened", False):
+        return
+
+    def url_has_allowed_host_and_scheme(url, *args, **kwargs):
+        is_address = isinstance(url, str) and url.startswith(("/", "http://", "https://"))
+        return is_address and wagtails_check(url, *args, **kwargs)
+
+    url_has_allowed_host_and_scheme.hardened = True
+    utils.url_has_allowed_host_and_scheme = url_has_allowed_host_and_scheme
+
+
+def external_link_chooser_accepts_a_missing_url():
+    """The link chooser's external URL field asks `value.startswith("/")` of a value that is None when
+    the field is missing from the post (AttributeError: a 500). A missing URL is not a path; the
+    field's own "required" message then answers."""
+    from wagtail.admin.forms.choosers import URLOrAbsolutePathValidator
+
+    if getattr(URLOrAbsolutePathValidator.is_absolute_path, "hardened", False):
+        return
+
+    def is_absolute_path(value):
+        return isinstance(value, str) and value.startswith("/")
+
+    is_absolute_path.hardened = True
+    URLOrAbsolutePathValidator.is_absolute_path = staticmethod(is_absolute_path)
+
+
+def copy_view_checks_the_parent_it_prefills():
+    """The page copy view prefills the form's parent with `Page.objects.get(id=POST["new_parent_page"])`
+    before the form is validated: a missing, non-numeric or unknown id raised (KeyError, ValueError,
+    DoesNotExist: a 500). The current parent (what the form shows at first) is prefilled instead, and
+    the form's own validation answers about the chosen one."""
+    from django.views.generic import FormView
+    from wagtail.admin.views.pages.copy import CopyView
+    from wagtail.models import Page
+
+    from .http import parse_id
+
+    wagtails_post = CopyView.post
+    if getattr(wagtails_post, "hardened", False):
+        return
+
+    def post(self, request, page_id, *args, **kwargs):
+        chosen = parse_id(request.POST.get("new_parent_page", ""))
+        if chosen is not None and Page.objects.filter(id=chosen).exists():
+            return wagtails_post(self, request, page_id, *args, **kwargs)
+        self.parent_page = self.page.get_parent()
+        return FormView.post(self, request, page_id, *args, **kwargs)
+
+    post.hardened = True
+    CopyView.post = post
+
+
+def stream_fields_read_a_missing_count_as_empty():
+    """A StreamField reads its post with `data[...]` and `int(...)`: `<prefix>-count` or a block's
+    `-deleted`/`-type` missing (forged, or cut short) raised MultiValueDictKeyError, a count that is no
+    number ValueError (a 500). Such a post is read as no blocks: the form then validates that as it
+    would an emptied stream (a required stream says so). Someone who may edit the page could post an
+    empty stream anyway; a post the admin's own form made always has these keys."""
+    from wagtail.blocks.stream_block import BaseStreamBlock
+
+    wagtails_read = BaseStreamBlock.value_from_datadict
+    if getattr(wagtails_read, "hardened", False):
+        return
+
+    def value_from_datadict(self, data, files, prefix):
+        count = data.get(f"{prefix}-count")
+        if isinstance(count, str) and count.isascii() and count.isdigit() and len(count) < 6:
+            try:
+                return wagtails_read(self, data, files, prefix)
+            except (KeyError, ValueError):
+                pass
+        empty = data.copy()
+        empty[f"{prefix}-count"] = "0"
+        return wagtails_read(self, empty, files, prefix)
+
+    value_from_datadict.hardened = True
+    BaseStreamBlock.value_from_datadict = value_from_datadict
+
+
 def apply():
     chooser_widgets_ignore_non_ids()
     chosen_views_ignore_non_ids()
     delete_views_refuse_http_delete()
     model_choices_refuse_numbers_past_64_bits()
     cluster_formsets_treat_forged_rows_as_new()
+    next_urls_must_be_addresses()
+    external_link_chooser_accepts_a_missing_url()
+    copy_view_checks_the_parent_it_prefills()
+    stream_fields_read_a_missing_count_as_empty()

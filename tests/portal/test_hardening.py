@@ -122,3 +122,50 @@ def test_a_policy_version_post_with_forged_rows_shows_the_form(client, superuser
         response = client.post(url, data)
         assert response.status_code == 200, url
         assert message in response.content
+
+
+@pytest.mark.parametrize("next_url", ["٣٤", "x", "javascript:alert(1)"])
+def test_a_next_that_is_no_address_is_ignored(client, superuser, home_page, next_url):
+    client.force_login(superuser)
+    response = client.post(f"/admin/pages/{home_page.pk}/unlock/", {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/")
+    kept = client.post(f"/admin/pages/{home_page.pk}/unlock/", {"next": "/admin/pages/"})
+    assert kept["Location"] == "/admin/pages/"
+
+
+def test_the_external_link_chooser_without_a_url_says_it_is_required(client, editor):
+    client.force_login(editor)
+    response = client.post("/admin/choose-external-link/", {"link_text": "x"})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+
+
+@pytest.mark.parametrize("parent", [None, "x", "9999-12-31", "99999999999999999999", "999999999"])
+def test_copying_a_page_to_a_parent_that_is_none_shows_the_form(client, superuser, guidance_index, parent):
+    from home.models import GuidancePage
+
+    page = GuidancePage.objects.child_of(guidance_index).first() or guidance_index
+    client.force_login(superuser)
+    data = {"new_title": "Copy", "new_slug": "copy-fuzz"}
+    if parent is not None:
+        data["new_parent_page"] = parent
+    response = client.post(f"/admin/pages/{page.pk}/copy/", data)
+    assert response.status_code == 200
+    assert not type(page).objects.filter(slug="copy-fuzz").exists()
+
+
+@pytest.mark.parametrize("count", [None, "x", "1"])
+def test_a_stream_field_post_cut_short_is_read_as_no_blocks(count):
+    from django.http import QueryDict
+    from wagtail import blocks
+
+    stream = blocks.StreamBlock([("paragraph", blocks.CharBlock())])
+    data = QueryDict(mutable=True)
+    if count is not None:
+        data["body-count"] = count  # "1" without its block's keys
+    assert list(stream.value_from_datadict(data, {}, "body")) == []
+    data = QueryDict(mutable=True)
+    data.update({"body-count": "1", "body-0-deleted": "", "body-0-type": "paragraph", "body-0-value": "Hi"})
+    data["body-0-order"] = "0"
+    assert [child.value for child in stream.value_from_datadict(data, {}, "body")] == ["Hi"]

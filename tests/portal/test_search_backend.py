@@ -115,3 +115,14 @@ def test_best_first_is_wagtails_order_after_the_first_key(pages, query):
     with CaptureQueriesContext(connection) as ctx:
         best_first(queryset, query, first_by, 0, 10)
     assert len(ctx) == 1
+
+
+def test_a_search_within_nothing_finds_nothing(home_page):
+    """A queryset that can match nothing (`pk__in=[]`, Wagtail's form pages listing with no form
+    pages) has no SQL: the one-pass ranking answered EmptyResultSet (a 500 at /admin/forms/results/)."""
+    from wagtail.models import Page
+
+    from portal.search_backend import ranked_ids
+
+    assert ranked_ids(Page.objects.filter(pk__in=[]), "guide") == []
+    assert list(get_search_backend().search("guide", Page.objects.filter(pk__in=[]))) == []
