@@ -169,3 +169,56 @@ def test_a_stream_field_post_cut_short_is_read_as_no_blocks(count):
     data.update({"body-count": "1", "body-0-deleted": "", "body-0-type": "paragraph", "body-0-value": "Hi"})
     data["body-0-order"] = "0"
     assert [child.value for child in stream.value_from_datadict(data, {}, "body")] == ["Hi"]
+
+
+@pytest.mark.parametrize("ids", ["9999-12-31", " ", "x"])
+def test_chosen_multiple_views_drop_ids_that_are_none(client, superuser, home_page, ids):
+    client.force_login(superuser)
+    for url in ("/admin/choose-page/chosen-multiple/", "/admin/documents/chooser/chosen-multiple/"):
+        response = client.get(url, {"id": [ids, str(home_page.pk)]})
+        assert response.status_code == 200, url
+
+
+def test_enabling_a_workflow_with_a_next_that_is_no_address(client, superuser):
+    from wagtail.models import Workflow
+
+    workflow = Workflow.objects.create(name="Fuzz", active=False)
+    client.force_login(superuser)
+    response = client.post(f"/admin/workflows/enable/{workflow.pk}/", {"next": "a b"})
+    assert response.status_code == 302
+    workflow.refresh_from_db()
+    assert workflow.active
+
+
+def test_a_redirect_import_confirmation_without_its_file_says_so(client, superuser):
+    client.force_login(superuser)
+    response = client.post("/admin/redirects/import/process/", {"from_index": "0", "to_index": "1"})
+    assert response.status_code == 400  # Wagtail's "management form tampered with"
+    from wagtail.contrib.redirects.forms import ConfirmImportManagementForm
+
+    form = ConfirmImportManagementForm({"from_index": "0", "to_index": "1"})
+    assert not form.is_valid()
+    assert "The import was not found" in str(form.errors)
+
+
+def test_an_int_route_past_64_bits_matches_nothing(client, superuser):
+    client.force_login(superuser)
+    assert client.post("/admin/workflows/remove/99999999999999999999/").status_code == 404
+
+
+def test_reverting_to_revision_zero_is_not_found(client, superuser, home_page):
+    client.force_login(superuser)
+    assert client.get(f"/admin/pages/{home_page.pk}/revisions/0/revert/").status_code == 404
+    assert client.post(f"/admin/pages/{home_page.pk}/revisions/0/revert/").status_code == 404
+
+
+def test_the_admin_api_find_with_an_id_that_is_none(client, superuser):
+    client.force_login(superuser)
+    for value in ("9999-12-31", "99999999999999999999"):
+        assert client.get("/admin/api/main/documents/find/", {"id": value}).status_code == 404
+
+
+def test_merging_tags_without_choosing_any_says_so(client, superuser):
+    client.force_login(superuser)
+    response = client.post("/django-admin/taggit/tag/merge-tags/", {"new_tag_name": "merged"})
+    assert response.status_code == 302
