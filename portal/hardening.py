@@ -167,11 +167,13 @@ def next_urls_must_be_addresses():
     is ignored, as an unsafe one already is, and the view goes where it would without one. The check is
     looked up by name at call time in wagtail.admin.utils, so wrapping it there covers every caller.
     """
+    from django.contrib.auth import views as auth_views
     from wagtail.admin import utils
     from wagtail.admin.views import workflows
 
-    # wagtail.admin.views.workflows checks `next` itself with the same function (enable, disable).
-    for module in (utils, workflows):
+    # wagtail.admin.views.workflows checks `next` itself with the same function (enable, disable), and
+    # Django's sign-in view (Wagtail's admin sign-in is one) redirects a signed-in visitor to `next`.
+    for module in (utils, workflows, auth_views):
         wagtails_check = module.url_has_allowed_host_and_scheme
         if getattr(wagtails_check, "hardened", False):
             continue
@@ -367,6 +369,45 @@ def tag_merge_needs_chosen_tags():
     TagAdmin.merge_tags_view = merge_tags_view
 
 
+def page_operations_on_the_root_go_to_the_root():
+    """Locking or unlocking a page returns to its parent's listing: for the tree's root, which has no
+    parent, that raised AttributeError (a 500). The root's own listing is used instead."""
+    from django.urls import reverse
+    from wagtail.admin.views.pages.lock import PageOperationViewMixin
+
+    wagtails_success_url = PageOperationViewMixin.get_success_url
+    if getattr(wagtails_success_url, "hardened", False):
+        return
+
+    def get_success_url(self):
+        if not self.next_url and self.object.get_parent() is None:
+            return reverse("wagtailadmin_explore_root")
+        return wagtails_success_url(self)
+
+    get_success_url.hardened = True
+    PageOperationViewMixin.get_success_url = get_success_url
+
+
+def rich_text_reads_a_value_that_is_no_json_as_empty():
+    """The Draftail rich text editor posts its content as JSON; a post whose value is not JSON (forged,
+    or cut short) raised JSONDecodeError while reading the form (a 500). It is read as empty text: the
+    form then validates that as it would an emptied field. A post the editor made is always JSON."""
+    from wagtail.admin.rich_text.editors.draftail import DraftailRichTextArea
+
+    wagtails_read = DraftailRichTextArea.value_from_datadict
+    if getattr(wagtails_read, "hardened", False):
+        return
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            return wagtails_read(self, data, files, name)
+        except (ValueError, TypeError, AttributeError, KeyError):  # JSONDecodeError, or JSON of another shape
+            return ""
+
+    value_from_datadict.hardened = True
+    DraftailRichTextArea.value_from_datadict = value_from_datadict
+
+
 def apply():
     chooser_widgets_ignore_non_ids()
     chosen_views_ignore_non_ids()
@@ -382,3 +423,5 @@ def apply():
     revert_views_need_a_revision()
     api_find_views_ignore_non_ids()
     tag_merge_needs_chosen_tags()
+    page_operations_on_the_root_go_to_the_root()
+    rich_text_reads_a_value_that_is_no_json_as_empty()

@@ -222,3 +222,26 @@ def test_merging_tags_without_choosing_any_says_so(client, superuser):
     client.force_login(superuser)
     response = client.post("/django-admin/taggit/tag/merge-tags/", {"new_tag_name": "merged"})
     assert response.status_code == 302
+
+
+def test_the_admin_sign_in_with_a_next_that_is_no_address(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/admin/login/", {"next": "%"})
+    assert response.status_code == 302
+
+
+def test_locking_the_tree_root_returns_to_the_root_listing(client, superuser, home_page):
+    client.force_login(superuser)
+    response = client.post(f"/admin/pages/{home_page.get_parent().pk}/lock/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/pages/"
+
+
+@pytest.mark.parametrize("value", ["not json", "[]", '{"blocks": 5}'])
+def test_a_rich_text_post_that_is_no_editor_json_is_read_as_empty(value):
+    from django.http import QueryDict
+    from wagtail.admin.rich_text.editors.draftail import DraftailRichTextArea
+
+    data = QueryDict(mutable=True)
+    data["body"] = value
+    assert DraftailRichTextArea().value_from_datadict(data, {}, "body") == ""
