@@ -10,6 +10,7 @@ Who may do what, checked in one way each:
   Registration permission policy (Coordinators have both; Editors and Contributors neither).
 - A follow-up is a new page under the events index, so it needs permission to add a page there; cancelling
   an event needs the `events.cancel_event` permission (`can_cancel_event`; Editors and Moderators).
+- A course-material file (private) is downloaded here by coordinators and whoever may edit its event.
 """
 
 from collections import Counter
@@ -17,7 +18,7 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -30,11 +31,12 @@ from portal.exports import csv_response
 from portal.pdf import pdf_response
 
 from . import letters, services
+from .access import is_coordinator
 from .choices import NoticeKind
 from .feedback_summary import EXPORT_HEADER, feedback_summary
 from .feedback_summary import export_rows as export_feedback_rows
 from .forms import AttendanceSheetForm, FollowUpForm, OnBehalfRegistrationForm
-from .models import AccessProvision, ContactTask, EventPage, Registration
+from .models import AccessProvision, ContactTask, EventMaterialFile, EventPage, Registration
 
 FEEDBACK_SUMMARY = "events.view_feedback_summary"
 
@@ -475,3 +477,23 @@ class CancelPlaceView(RegistrationActionView):
         services.cancel_registration(registration, actor=self.request.user)
         how = "by e-mail" if registration.email else "through the call list"
         return f"{registration.name}'s place is cancelled. They will be told {how}."
+
+
+class MaterialDownloadView(View):
+    """A course-material file for staff, linked from the event's edit form (the file is private, so the
+    form's file field links here): for coordinators (`events.access`) and for whoever may edit the event.
+    Everyone else gets 403, an unknown file 404."""
+
+    def get(self, request, file_id):
+        material = get_object_or_404(EventMaterialFile.objects.select_related("event"), pk=file_id)
+        event = material.event.specific
+        if not (is_coordinator(request.user) or event.permissions_for_user(request.user).can_edit()):
+            raise PermissionDenied
+        try:
+            handle = material.file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404("This file is no longer stored.") from exc
+        response = FileResponse(handle, as_attachment=True, filename=material.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import converters  # noqa: F401 - registers <id:...>
+from portal.admin_links import viewing_url_finder
 
 from . import admin_views
 from .models import EventPage, Registration
@@ -170,6 +171,12 @@ class RegistrationViewSet(ModelViewSet):
             **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
         )
 
+    @property
+    def url_finder_class(self):
+        # No edit view: links to a registration from elsewhere in the admin (the site history report,
+        # for one) go to its inspect view.
+        return viewing_url_finder(self.get_url_name("inspect"))
+
     def get_permissions_to_register(self):
         # Only what coordinators can be given: seeing registrations and acting on them.
         return Permission.objects.filter(
@@ -220,6 +227,11 @@ class RegistrationViewSet(ModelViewSet):
             ),
             path("<id:event_id>/follow-up/", admin_views.FollowUpView.as_view(), name="follow_up"),
             path("<id:event_id>/cancel/", admin_views.CancelEventView.as_view(), name="cancel_event"),
+            path(
+                "materials/<id:file_id>/",
+                admin_views.MaterialDownloadView.as_view(),
+                name="material_download",
+            ),
         ]
 
 

@@ -202,7 +202,9 @@ class ResourceFilterSet(django_filters.FilterSet):
     def condition(self, name, value):
         """The Q a filter's value stands for (None: it filters nothing)."""
         if name == "q":
-            value = value.strip()
+            from portal.search_backend import clean_query  # the backend's models load after this app's
+
+            value = clean_query(value)  # what the backend would search for: nothing, or words
             return Q(pk__in=search_matches(value)) if value else None
         if name == "type":
             return Q(resource_type_id__in=self._slugs_to_ids("type", value))

@@ -1,6 +1,13 @@
 """Admin for the library: the taxonomy snippets and the "resources needing tags" report."""
 
 from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.generic import View
+from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.views.reports import PageReportView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -72,6 +79,40 @@ class ResourcesNeedingTagsView(PageReportView):
         return resources_needing_tags()
 
 
+class SuggestionInspectView(InspectView):
+    def get_pending_file_display_value(self):
+        if not self.object.pending_file:
+            return "None (no file, or it has been published or discarded)"
+        url = reverse("suggestions:file", args=[self.object.pk])
+        return format_html(
+            '<a href="{}">Download the suggested file</a> (kept privately until published)', url
+        )
+
+
+class SuggestionFileView(PermissionCheckedMixin, View):
+    """The file a suggestion came with, while it waits for review (private storage): for those who may
+    see suggestions (Editors and Moderators). Sent as a download, never shown inline."""
+
+    permission_required = "view"
+
+    def get(self, request, pk):
+        suggestion = get_object_or_404(ResourceSuggestion, pk=pk)
+        if not suggestion.pending_file:
+            raise Http404("This suggestion has no file waiting for review.")
+        try:
+            handle = suggestion.pending_file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("This file is no longer stored.") from exc
+        extension = (
+            suggestion.pending_file.name.rsplit(".", 1)[-1] if "." in suggestion.pending_file.name else ""
+        )
+        filename = f"suggestion-{suggestion.pk}.{extension}" if extension else f"suggestion-{suggestion.pk}"
+        response = FileResponse(handle, as_attachment=True, filename=filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class SuggestionViewSet(ModelViewSet):
     """Suggestions from the community: filter, inspect and export. Reviewing happens in the workflow
     (the suggestion's draft page), so nothing here changes a suggestion."""
@@ -99,9 +140,11 @@ class SuggestionViewSet(ModelViewSet):
     search_fields = ["title", "name", "why_useful"]
     ordering = ["-created_at"]
     inspect_view_enabled = True
+    inspect_view_class = SuggestionInspectView
     inspect_view_fields = [
         "title",
         "url",
+        "pending_file",
         "document",
         "why_useful",
         "name",
@@ -117,6 +160,10 @@ class SuggestionViewSet(ModelViewSet):
     # Editors and Moderators have view and delete permissions only (migration 0006): a suggestion is
     # what someone sent; the resource made from it is edited as a page.
     form_fields = ["title"]
+
+    def get_urlpatterns(self):
+        file_view = SuggestionFileView.as_view(permission_policy=self.permission_policy)
+        return [*super().get_urlpatterns(), path("<int:pk>/file/", file_view, name="file")]
 
 
 suggestion_viewset = SuggestionViewSet("suggestions")

@@ -12,6 +12,8 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portal.admin_links import viewing_url_finder
+
 from . import admin_views
 from .models import Application, OpportunityPage
 
@@ -97,6 +99,12 @@ class ApplicationViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
         )
+
+    @property
+    def url_finder_class(self):
+        # No edit view: links to an application from elsewhere in the admin (the site history report,
+        # for one) go to its own page.
+        return viewing_url_finder(self.get_url_name("application"))
 
     def get_permissions_to_register(self):
         return Permission.objects.filter(

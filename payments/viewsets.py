@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import audit
+from portal.admin_links import viewing_url_finder
 
 from . import admin_views, benefits, expenses
 from .display import HumanInspectMixin, human
@@ -238,8 +238,8 @@ class ClaimViewSet(ModelViewSet):
     @property
     def url_finder_class(self):
         # Claims have no edit view: links to a claim from elsewhere in the admin (the "Used N times"
-        # listing of a policy version, for one) go to its inspect view.
-        return type("ClaimURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
+        # listing of a policy version, the site history report) go to its inspect view.
+        return viewing_url_finder(self.get_url_name("inspect"))
 
     def get_common_view_kwargs(self, **kwargs):
         # No add, edit or delete: claims change only through the services.

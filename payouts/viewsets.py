@@ -18,6 +18,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from payments.calculation import pounds
 from portal import audit
+from portal.admin_links import viewing_url_finder
 from portal.http import parse_id
 
 from . import admin_views, services, stripe_gateway
@@ -167,6 +168,12 @@ class ReadOnlyViewSet(ModelViewSet):
     add_to_reference_index = False
     # Required by ModelViewSet, though the add and edit views are never routed (see get_urlpatterns).
     exclude_form_fields = []
+
+    @property
+    def url_finder_class(self):
+        # No edit view: links from elsewhere in the admin (the site history report, for one) go to the
+        # inspect view.
+        return viewing_url_finder(self.get_url_name("inspect"))
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(

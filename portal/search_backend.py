@@ -28,13 +28,31 @@ from wagtail.search.backends import get_search_backend
 
 
 def SearchBackend(params):  # noqa: N802 (Wagtail looks the backend up by this name)
-    backend = database.SearchBackend(params)
+    backend_class = type(database.SearchBackend(params))
     if connection.vendor == "sqlite":
         from .search_sqlite import RankedSQLiteSearchBackend, SQLiteSearchBackend
 
-        if type(backend) is SQLiteSearchBackend:
-            return RankedSQLiteSearchBackend(params)
-    return backend
+        if backend_class is SQLiteSearchBackend:
+            backend_class = RankedSQLiteSearchBackend
+    cleaned = type(f"Cleaned{backend_class.__name__}", (CleanQueryMixin, backend_class), {})
+    return cleaned(params)
+
+
+def clean_query(query):
+    """A search text every backend can run: no NUL (PostgreSQL stores and compares none), no double
+    quote (the SQLite full-text backend puts each word in double quotes without escaping them, so one in
+    the text was "unterminated string"), spaces collapsed (only spaces is no search, as an empty text
+    is)."""
+    return " ".join(query.replace("\x00", " ").replace('"', " ").split())
+
+
+class CleanQueryMixin:
+    """Every search and autocomplete (the site search, the library, the API) runs a cleaned text."""
+
+    def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
+        if isinstance(query, str):
+            query = clean_query(query)
+        return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
 
 
 def ranked_ids(queryset, query, operator="and", limit=None, filtered=True):
@@ -43,6 +61,8 @@ def ranked_ids(queryset, query, operator="and", limit=None, filtered=True):
     ``filtered=False`` lets the SQLite backend skip applying `queryset`'s filters (one query less) and
     return every indexed object of its model that matches, for a caller that keeps only its own ids.
     """
+    if isinstance(query, str) and not clean_query(query):
+        return []  # nothing to search for (the backend's empty results have no compiler)
     results = get_search_backend().search(query, queryset, operator=operator, order_by_relevance=True)
     compiler = results.query_compiler
     if hasattr(compiler, "ranked"):  # portal.search_sqlite's compilers
@@ -69,6 +89,8 @@ def best_first(queryset, query, first_by, start=0, stop=None, operator="and"):
     model and scores every match before filtering: 300 ms at 100,000 resources); elsewhere the
     backend's ranking, then `first_by` read from `queryset`.
     """
+    if isinstance(query, str) and not clean_query(query):
+        return []
     everything = queryset.model._default_manager.all()
     results = get_search_backend().search(query, everything, operator=operator, order_by_relevance=True)
     compiler = results.query_compiler
@@ -128,6 +150,10 @@ def matching_ids(model, query, operator="and"):
     unranked), for a filter such as `pk__in=`. On PostgreSQL it reads the index entries alone, through
     their title-and-body index, where Wagtail's queryset joins every row of the model to its entry
     (comparing ids as text): half the time for a word in 13,000 of 100,000 resources."""
+    if isinstance(query, str) and not clean_query(query):
+        # Matches nothing, and still compiles to SQL for a caller that reads the query's text (.none()
+        # raises EmptyResultSet there).
+        return model._default_manager.filter(pk__isnull=True).values("pk")
     results = get_search_backend().search(
         query, model._default_manager.all(), operator=operator, order_by_relevance=False
     )

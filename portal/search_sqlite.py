@@ -1,6 +1,7 @@
 """The SQLite part of portal/search_backend.py (imported only when the database is SQLite: Wagtail's
 SQLite search models exist only there)."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.db.models.functions import Cast
@@ -20,7 +21,10 @@ def _rows(queryset):
     """A values_list queryset's rows read with a plain cursor: for a thousand matches, the ORM's
     per-row converters cost more than the full-text search itself (the values are ints, floats and
     text, which need no conversion)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing (pk__in=[]) has no SQL
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -8,12 +8,14 @@ person has a confirmed place (through their signed manage link or their account)
 import uuid
 
 from django.db import models
+from django.urls import reverse
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable
 
 from portal.storage import private_storage
 from portal.uploads import check_upload
+from portal.widgets import PrivateFileInput
 
 MATERIAL_FILE_TYPES = {
     ".pdf": {"application/pdf"},
@@ -46,6 +48,12 @@ def validate_material_file(upload):
         )
 
 
+def material_download_url(value):
+    """The staff download address of a stored material file (a FieldFile), or None before it is saved."""
+    pk = getattr(value.instance, "pk", None)
+    return reverse("events_admin:material_download", args=[pk]) if pk else None
+
+
 class EventMaterialFile(Orderable):
     event = ParentalKey("events.EventPage", on_delete=models.CASCADE, related_name="material_files")
     title = models.CharField(max_length=200, help_text="What attendees see, e.g. “Course handbook”.")
@@ -57,7 +65,12 @@ class EventMaterialFile(Orderable):
         help_text=f"Only people with a confirmed place and coordinators can download it. Upload {MATERIAL_FILE_KINDS}, up to 25 MB.",
     )
 
-    panels = [FieldPanel("title"), FieldPanel("file")]
+    # The file is private: the admin's form shows its name and a staff-only download link (the default
+    # widget asked the file for its public URL, which private storage refuses).
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("file", widget=PrivateFileInput(download_url=material_download_url)),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = "file for attendees"

@@ -6,15 +6,28 @@ that page goes through the "Community suggestions" workflow (made by migration 0
 to the editors, as in any Wagtail workflow) or decline it with a reason, which the suggester is told.
 """
 
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import AbstractGroupApprovalTask
 
+from portal.storage import private_storage
+
 # Sent when an editor declines a suggestion's page in the workflow: sender is the task class,
 # with `page` (the draft ResourcePage), `user` and `reason`. `library.apps` connects the service.
 suggestion_declined = Signal()
+
+
+def pending_file_path(instance, filename):
+    """A generated name: never the uploader's own (which may say who they are or be made to mislead);
+    only the checked extension is kept."""
+    extension = os.path.splitext(filename)[1].lower()
+    extension = extension if extension[1:].isalnum() and len(extension) <= 6 else ""
+    return f"suggestions/{uuid.uuid4().hex}{extension}"
 
 
 class ResourceSuggestion(models.Model):
@@ -36,7 +49,22 @@ class ResourceSuggestion(models.Model):
     title = models.CharField(max_length=255)
     url = models.URLField("link", max_length=500, blank=True)
     document = models.ForeignKey(
-        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The public document made from the suggested file when the resource was published.",
+    )
+    # The suggested file waits here, in private storage under a generated name, until the resource is
+    # published (it becomes a Wagtail document) or the suggestion is declined (it is deleted). Reviewers
+    # download it through the suggestions admin, which checks who asks.
+    pending_file = models.FileField(
+        "file waiting for review",
+        upload_to=pending_file_path,
+        storage=private_storage,
+        max_length=255,
+        blank=True,
     )
     # Compared with what is already in the library and with other pending suggestions (see
     # `library.suggestions.normalise`).

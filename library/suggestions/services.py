@@ -2,8 +2,12 @@
 
 What must stay true:
 - A suggestion is stored whole or not at all: its draft page, its revision, the workflow it is submitted
-  to, the uploaded document and the suggestion record are written in one transaction, and a file written
-  for a suggestion that then fails is deleted again.
+  to and the suggestion record are written in one transaction, and a file written for a suggestion that
+  then fails is deleted again.
+- A suggested file waits for review in private storage (`ResourceSuggestion.pending_file`, under a
+  generated name), never in public MEDIA_ROOT. It becomes a Wagtail document, in the public collection
+  and attached to the resource, only when the resource is published; a declined suggestion's file is
+  deleted.
 - Two suggestions of the same link or title are never both accepted, even at the same moment: the
   library's row is locked before the duplicate check, so suggestions to one library are checked one
   after the other.
@@ -11,27 +15,29 @@ What must stay true:
   queued after the transaction commits.
 """
 
+import os
+
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction, Page, TaskState, Workflow, WorkflowState
+from wagtail.models import Collection, Page, TaskState, Workflow, WorkflowState
 
+from portal import cache as page_cache
 from portal import ratelimit
 from portal.audit import record_change
 from portal.http import client_ip
 from portal.locking import lock_one, race_point
 from portal.mail import queue_email, render_email
+from portal.storage import private_storage
 
 from ..models import ResourcePage, ResourceSuggestion
 from .normalise import normalise_title, normalise_url, url_search_core
 
 WORKFLOW_NAME = "Community suggestions"  # made by migration 0006
-COLLECTION_NAME = "Suggested resources"
-REVIEW_GROUPS = ("Editors", "Moderators")
 AUDIT_ACTION = "library.suggestion"
 
 
@@ -95,18 +101,6 @@ def _duplicate_error(found):
     )
 
 
-def suggestions_collection():
-    """The document collection for suggested files: only reviewers may download them until published."""
-    collection = Collection.objects.filter(name=COLLECTION_NAME, depth=2).first()
-    if collection is None:
-        collection = Collection.get_first_root_node().add_child(name=COLLECTION_NAME)
-        restriction = CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-        )
-        restriction.groups.set(Group.objects.filter(name__in=REVIEW_GROUPS))
-    return collection
-
-
 def _email_context(suggestion, **extra):
     return {"suggestion": suggestion, "site_name": settings.WAGTAIL_SITE_NAME, **extra}
 
@@ -132,9 +126,8 @@ def suggest_resource(library, *, data, request=None):
             race_point("library.suggest")
             suggestion = _store(library, data, written)
     except BaseException:
-        storage = get_document_model()._meta.get_field("file").storage
         for name in written:
-            storage.delete(name)
+            private_storage.delete(name)
         raise
     return suggestion
 
@@ -143,20 +136,11 @@ def _store(library, data, written):
     workflow = Workflow.objects.filter(name=WORKFLOW_NAME, active=True).first()
     if workflow is None:
         raise SuggestionRefused("Suggestions are closed at the moment. Please try again later.")
-    document = None
-    upload = data.get("file")
-    if upload:
-        document = get_document_model()(title=data["title"], collection=suggestions_collection())
-        document.file = upload
-        document._set_document_file_metadata()
-        document.save()
-        written.append(document.file.name)
     page = ResourcePage(
         title=data["title"],
         summary=data["why_useful"][:2000],
         resource_type=data.get("resource_type"),
         external_url=data.get("url", ""),
-        document=document,
         suggested_by=data["name"] if data.get("credit") else "",
         live=False,
         has_unpublished_changes=True,
@@ -170,7 +154,7 @@ def _store(library, data, written):
         page=page,
         title=data["title"],
         url=data.get("url", ""),
-        document=document,
+        pending_file=data.get("file") or "",
         normalised_url=normalise_url(data.get("url", "")),
         normalised_title=normalise_title(data["title"]),
         why_useful=data["why_useful"],
@@ -178,6 +162,8 @@ def _store(library, data, written):
         email=data["email"],
         credit=bool(data.get("credit")),
     )
+    if suggestion.pending_file:
+        written.append(suggestion.pending_file.name)
     workflow.start(page, user=None)
     record_change(
         suggestion, AUDIT_ACTION, actor=None, from_status="", to_status=suggestion.status, note="Suggested"
@@ -243,13 +229,48 @@ def suggestion_published(page):
         )
         if not changed:
             return suggestion
-        document = page.document
-        if document is not None and document.collection.name == COLLECTION_NAME:
-            document.collection = Collection.get_first_root_node()
-            document.save(update_fields=["collection"])
+        _publish_file(suggestion, page)
         context = _email_context(suggestion, page_url=page.get_full_url() or "", credited=page.suggested_by)
         queue_email(to=[suggestion.email], **render_email("library/email/suggestion_published", context))
     return suggestion
+
+
+def _publish_file(suggestion, page):
+    """The suggested file becomes a public Wagtail document attached to the published resource (unless an
+    editor attached another one while reviewing), named after the resource; the private file is deleted
+    once the transaction commits."""
+    if not suggestion.pending_file:
+        return
+    pending = suggestion.pending_file.name
+    if page.document_id is None:
+        document = get_document_model()(title=suggestion.title, collection=Collection.get_first_root_node())
+        extension = os.path.splitext(pending)[1]
+        with private_storage.open(pending, "rb") as handle:
+            document.file.save(
+                f"{slugify(suggestion.title)[:80] or 'resource'}{extension}", File(handle), save=False
+            )
+        document._set_document_file_metadata()
+        document.save()
+        # The page was just published from its revision: the live row and the revisions it came from
+        # get the document, so the next edit keeps it.
+        ResourcePage.objects.filter(pk=page.pk).update(document=document)
+        page.document = document
+        for revision in {page.live_revision, page.latest_revision} - {None}:
+            revision.content["document"] = document.pk
+            revision.save(update_fields=["content"])
+        page_cache.purge(page, listings=True)
+        suggestion.document = document
+    suggestion.pending_file = ""
+    suggestion.save(update_fields=["document", "pending_file"])
+    transaction.on_commit(lambda: private_storage.delete(pending))
+
+
+def _discard_file(suggestion):
+    if suggestion.pending_file:
+        pending = suggestion.pending_file.name
+        suggestion.pending_file = ""
+        suggestion.save(update_fields=["pending_file"])
+        transaction.on_commit(lambda: private_storage.delete(pending))
 
 
 def decline_suggestion(page, *, actor, reason):
@@ -263,6 +284,7 @@ def decline_suggestion(page, *, actor, reason):
             decline_reason=reason[:3000],
         )
         if changed:
+            _discard_file(suggestion)
             queue_email(
                 to=[suggestion.email],
                 **render_email("library/email/suggestion_declined", _email_context(suggestion)),

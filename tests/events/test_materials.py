@@ -11,8 +11,8 @@ from django.utils import timezone
 from events.factories import RegistrationFactory
 from events.models import EventMaterialFile, Registration
 from events.signing import make_manage_token
+from tests.uploads import PDF
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 SECRET = "Read chapter two before the session"
 
 

@@ -10,9 +10,7 @@ from wagtail.models import WorkflowState
 
 from library.models import ResourcePage, ResourceSuggestion
 from library.suggestions.normalise import normalise_title, normalise_url
-
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
+from tests.uploads import PDF, pdf_bytes
 
 pytestmark = pytest.mark.usefixtures("on_commit_now")
 
@@ -183,20 +181,92 @@ def test_a_pending_suggestion_is_detected_too(client, library):
     assert counts() == before
 
 
-def test_an_uploaded_pdf_is_kept_for_reviewers_only_until_published(client, library, moderator):
-    upload = SimpleUploadedFile("guide.pdf", PDF, content_type="application/pdf")
+def test_an_uploaded_file_waits_privately_and_becomes_a_document_when_published(
+    client, library, moderator, settings
+):
+    from wagtail.documents import get_document_model
+
+    upload = SimpleUploadedFile("Sam Rivers private notes.pdf", PDF, content_type="application/pdf")
     response = client.post(suggest_url(library), form_data(url="", file=upload))
     assert response.status_code == 302
     suggestion = ResourceSuggestion.objects.get()
-    document = suggestion.document
-    assert document.collection.name == "Suggested resources"
-    assert client.get(document.url).status_code in (302, 403, 404)  # anonymous: refused
+    # Waiting: in private storage under a generated name; no document, nothing in public MEDIA_ROOT.
+    assert suggestion.document is None and suggestion.page.document is None
+    assert get_document_model().objects.count() == 0
+    pending = suggestion.pending_file
+    assert pending.name.startswith("suggestions/") and pending.name.endswith(".pdf")
+    assert "Sam" not in pending.name and "notes" not in pending.name
+    assert str(settings.PRIVATE_MEDIA_ROOT) in pending.path
+    assert not (settings.MEDIA_ROOT / "documents").exists()
+    stored_at = pending.path
+    # Reviewers download it from the suggestions admin; anonymous people and contributors cannot.
+    file_url = reverse("suggestions:file", args=[suggestion.pk])
+    assert client.get(file_url).status_code == 302  # to sign in
+    client.force_login(moderator)
+    download = client.get(file_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert "attachment" in download["Content-Disposition"] and "notes" not in download["Content-Disposition"]
+    assert file_url in client.get(reverse("suggestions:inspect", args=[suggestion.pk])).content.decode()
+    client.logout()
+    # Published: a public document named after the resource, attached to the live page and its revision.
     state = WorkflowState.objects.get(object_id=str(suggestion.page.pk))
     task_state = state.current_task_state.specific
     task_state.task.specific.on_action(task_state, moderator, "approve")
-    document.refresh_from_db()
+    suggestion.refresh_from_db()
+    page = ResourcePage.objects.get(pk=suggestion.page_id)
+    document = suggestion.document
+    assert page.live and page.document == document
+    assert page.live_revision.as_object().document_id == document.pk
     assert document.collection.is_root()
+    assert document.file.name == "documents/co-producing-with-care-a-short-guide.pdf"
+    assert document.file.read() == PDF
     assert client.get(document.url).status_code == 200
+    assert not suggestion.pending_file
+    import os
+
+    assert not os.path.exists(stored_at)
+
+
+def test_a_declined_suggestions_file_is_deleted(client, library, moderator):
+    import os
+
+    from library.suggestions.services import decline_suggestion
+
+    upload = SimpleUploadedFile("guide.pdf", PDF, content_type="application/pdf")
+    client.post(suggest_url(library), form_data(url="", file=upload))
+    suggestion = ResourceSuggestion.objects.get()
+    stored_at = suggestion.pending_file.path
+    decline_suggestion(suggestion.page, actor=moderator, reason="Out of scope for this library.")
+    suggestion.refresh_from_db()
+    assert suggestion.status == ResourceSuggestion.Status.DECLINED
+    assert not suggestion.pending_file and suggestion.document is None
+    assert not os.path.exists(stored_at)
+
+
+def test_someone_who_may_not_see_suggestions_cannot_download_the_file(client, library, user_factory):
+    upload = SimpleUploadedFile("guide.pdf", PDF, content_type="application/pdf")
+    client.post(suggest_url(library), form_data(url="", file=upload))
+    suggestion = ResourceSuggestion.objects.get()
+    client.force_login(user_factory(email="coordinator-only@example.org", groups=["Coordinators"]))
+    response = client.get(reverse("suggestions:file", args=[suggestion.pk]))
+    assert response.status_code in (302, 403)
+    assert not getattr(response, "streaming", False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PDF + b"\n<html><body><script>alert(1)</script></body></html>",
+        pdf_bytes(javascript=True),
+    ],
+)
+def test_a_polyglot_or_active_pdf_is_refused_with_a_clear_message(client, library, data, settings):
+    upload = SimpleUploadedFile("guide.pdf", data, content_type="application/pdf")
+    response = client.post(suggest_url(library), form_data(url="", file=upload))
+    assert response.status_code == 400
+    assert "cannot be accepted" in response.content.decode()
+    assert not ResourceSuggestion.objects.exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / "suggestions").exists()
 
 
 @pytest.mark.parametrize(
@@ -316,5 +386,5 @@ def test_a_failure_after_the_file_is_written_leaves_nothing_behind(library, monk
         suggest_resource(library, data=form.cleaned_data, request=RequestFactory().post("/"))
     assert counts() == before
     assert get_document_model().objects.count() == 0
-    stored = settings.MEDIA_ROOT / "documents"
-    assert not stored.exists() or not any(stored.iterdir())
+    for stored in (settings.MEDIA_ROOT / "documents", settings.PRIVATE_MEDIA_ROOT / "suggestions"):
+        assert not stored.exists() or not any(stored.iterdir())

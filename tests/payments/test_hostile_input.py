@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from payments import claim_rules, expenses, services
 from payments.models import MAX_EXPENSES_PER_CLAIM, ClaimExpense, RateCard
+from tests.uploads import PDF, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32
 HTML = b"<!doctype html><html><body><script>fetch('/involvement/')</script></body></html>"
@@ -167,10 +167,11 @@ def test_real_receipts_are_accepted(client, contributor, make_claim, name, conte
 
 
 def test_content_check_reads_the_whole_upload_again(client, contributor, make_claim):
-    """The check reads the first bytes only and rewinds: the stored file is the whole file."""
+    """The checks read the file (its first bytes, then its structure) and rewind: the stored file is the
+    whole file."""
     claim = make_claim(contributor)
     client.force_login(contributor)
-    content = PDF + b"x" * 20_000
+    content = pdf_bytes(text="x" * 20_000)
     _upload(client, claim, "big.pdf", content)
     assert ClaimExpense.objects.get().receipt.read() == content
 

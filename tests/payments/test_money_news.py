@@ -22,6 +22,7 @@ from payments.expectations import expected_decision, expected_payment
 from payments.factories import ContributorProfileFactory
 from payments.models import ClaimExpense, InvolvementClaim
 from payouts import services as payouts
+from tests.uploads import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +250,7 @@ def test_an_expense_under_the_limit_or_with_a_receipt_needs_no_reason(make_claim
     client.force_login(contributor)
     url = reverse("payments:expense_add", args=[claim.pk])
     assert client.post(url, {"category": "travel", "amount": "9.50"}).status_code == 302
-    receipt = SimpleUploadedFile("taxi.pdf", b"%PDF-1.4 taxi", content_type="application/pdf")
+    receipt = SimpleUploadedFile("taxi.pdf", PDF, content_type="application/pdf")
     assert client.post(url, {"category": "travel", "amount": "25", "receipt": receipt}).status_code == 302
     assert ClaimExpense.objects.count() == 2
 

@@ -20,7 +20,17 @@ from django.urls.resolvers import RoutePattern
 
 PROJECT_DIRS = tuple(
     str(__import__("pathlib").Path(__file__).resolve().parents[2] / app) + "/"
-    for app in ("accounts", "home", "library", "events", "payments", "portal", "templates")
+    for app in (
+        "accounts",
+        "home",
+        "library",
+        "events",
+        "payments",
+        "payouts",
+        "opportunities",
+        "portal",
+        "templates",
+    )
 )
 
 # Values a hostile or clumsy client sends: empty, huge, NUL, odd unicode, numbers out of every range,

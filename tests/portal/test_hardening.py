@@ -122,3 +122,126 @@ def test_a_policy_version_post_with_forged_rows_shows_the_form(client, superuser
         response = client.post(url, data)
         assert response.status_code == 200, url
         assert message in response.content
+
+
+@pytest.mark.parametrize("next_url", ["٣٤", "x", "javascript:alert(1)"])
+def test_a_next_that_is_no_address_is_ignored(client, superuser, home_page, next_url):
+    client.force_login(superuser)
+    response = client.post(f"/admin/pages/{home_page.pk}/unlock/", {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/")
+    kept = client.post(f"/admin/pages/{home_page.pk}/unlock/", {"next": "/admin/pages/"})
+    assert kept["Location"] == "/admin/pages/"
+
+
+def test_the_external_link_chooser_without_a_url_says_it_is_required(client, editor):
+    client.force_login(editor)
+    response = client.post("/admin/choose-external-link/", {"link_text": "x"})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+
+
+@pytest.mark.parametrize("parent", [None, "x", "9999-12-31", "99999999999999999999", "999999999"])
+def test_copying_a_page_to_a_parent_that_is_none_shows_the_form(client, superuser, guidance_index, parent):
+    from home.models import GuidancePage
+
+    page = GuidancePage.objects.child_of(guidance_index).first() or guidance_index
+    client.force_login(superuser)
+    data = {"new_title": "Copy", "new_slug": "copy-fuzz"}
+    if parent is not None:
+        data["new_parent_page"] = parent
+    response = client.post(f"/admin/pages/{page.pk}/copy/", data)
+    assert response.status_code == 200
+    assert not type(page).objects.filter(slug="copy-fuzz").exists()
+
+
+@pytest.mark.parametrize("count", [None, "x", "1"])
+def test_a_stream_field_post_cut_short_is_read_as_no_blocks(count):
+    from django.http import QueryDict
+    from wagtail import blocks
+
+    stream = blocks.StreamBlock([("paragraph", blocks.CharBlock())])
+    data = QueryDict(mutable=True)
+    if count is not None:
+        data["body-count"] = count  # "1" without its block's keys
+    assert list(stream.value_from_datadict(data, {}, "body")) == []
+    data = QueryDict(mutable=True)
+    data.update({"body-count": "1", "body-0-deleted": "", "body-0-type": "paragraph", "body-0-value": "Hi"})
+    data["body-0-order"] = "0"
+    assert [child.value for child in stream.value_from_datadict(data, {}, "body")] == ["Hi"]
+
+
+@pytest.mark.parametrize("ids", ["9999-12-31", " ", "x"])
+def test_chosen_multiple_views_drop_ids_that_are_none(client, superuser, home_page, ids):
+    client.force_login(superuser)
+    for url in ("/admin/choose-page/chosen-multiple/", "/admin/documents/chooser/chosen-multiple/"):
+        response = client.get(url, {"id": [ids, str(home_page.pk)]})
+        assert response.status_code == 200, url
+
+
+def test_enabling_a_workflow_with_a_next_that_is_no_address(client, superuser):
+    from wagtail.models import Workflow
+
+    workflow = Workflow.objects.create(name="Fuzz", active=False)
+    client.force_login(superuser)
+    response = client.post(f"/admin/workflows/enable/{workflow.pk}/", {"next": "a b"})
+    assert response.status_code == 302
+    workflow.refresh_from_db()
+    assert workflow.active
+
+
+def test_a_redirect_import_confirmation_without_its_file_says_so(client, superuser):
+    client.force_login(superuser)
+    response = client.post("/admin/redirects/import/process/", {"from_index": "0", "to_index": "1"})
+    assert response.status_code == 400  # Wagtail's "management form tampered with"
+    from wagtail.contrib.redirects.forms import ConfirmImportManagementForm
+
+    form = ConfirmImportManagementForm({"from_index": "0", "to_index": "1"})
+    assert not form.is_valid()
+    assert "The import was not found" in str(form.errors)
+
+
+def test_an_int_route_past_64_bits_matches_nothing(client, superuser):
+    client.force_login(superuser)
+    assert client.post("/admin/workflows/remove/99999999999999999999/").status_code == 404
+
+
+def test_reverting_to_revision_zero_is_not_found(client, superuser, home_page):
+    client.force_login(superuser)
+    assert client.get(f"/admin/pages/{home_page.pk}/revisions/0/revert/").status_code == 404
+    assert client.post(f"/admin/pages/{home_page.pk}/revisions/0/revert/").status_code == 404
+
+
+def test_the_admin_api_find_with_an_id_that_is_none(client, superuser):
+    client.force_login(superuser)
+    for value in ("9999-12-31", "99999999999999999999"):
+        assert client.get("/admin/api/main/documents/find/", {"id": value}).status_code == 404
+
+
+def test_merging_tags_without_choosing_any_says_so(client, superuser):
+    client.force_login(superuser)
+    response = client.post("/django-admin/taggit/tag/merge-tags/", {"new_tag_name": "merged"})
+    assert response.status_code == 302
+
+
+def test_the_admin_sign_in_with_a_next_that_is_no_address(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/admin/login/", {"next": "%"})
+    assert response.status_code == 302
+
+
+def test_locking_the_tree_root_returns_to_the_root_listing(client, superuser, home_page):
+    client.force_login(superuser)
+    response = client.post(f"/admin/pages/{home_page.get_parent().pk}/lock/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/pages/"
+
+
+@pytest.mark.parametrize("value", ["not json", "[]", '{"blocks": 5}'])
+def test_a_rich_text_post_that_is_no_editor_json_is_read_as_empty(value):
+    from django.http import QueryDict
+    from wagtail.admin.rich_text.editors.draftail import DraftailRichTextArea
+
+    data = QueryDict(mutable=True)
+    data["body"] = value
+    assert DraftailRichTextArea().value_from_datadict(data, {}, "body") == ""
