@@ -318,8 +318,18 @@ def people_world(db):
         )
         for n, status in enumerate(ApplicationStatus.values)
     ]
+    # A course-material file, so the staff download address has one to give (and the event's edit form
+    # shows one, as the form that once answered 500 did).
+    from django.core.files.base import ContentFile
+
+    from events.models import EventMaterialFile
+
+    material = EventMaterialFile(event=event, title="Course handbook")
+    material.file.save("handbook.txt", ContentFile(b"Read before the session."), save=False)
+    material.save()
     ids = {
         "event_id": event.pk,
+        "file_id": material.pk,
         "registration_id": registrations[0].pk,
         "events_admin": registrations[0].pk,
         "events_feedback_summary": event.pk,
