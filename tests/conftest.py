@@ -21,6 +21,14 @@ def pytest_collection_modifyitems(config, items):
 PROJECT_APPS = ("accounts", "home", "library", "events", "payments", "payouts", "opportunities")
 
 
+def _wagtails_root_collection():
+    """Wagtail's own migration makes the root collection (documents and images need one)."""
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def restore_migration_data(transactional_db):
     """Puts back what the project's data migrations create (groups and their permissions).
@@ -35,6 +43,7 @@ def restore_migration_data(transactional_db):
     from home.demo import ensure_root
 
     ensure_root()
+    _wagtails_root_collection()
     _wagtails_initial_group_permissions()
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     plan = []
