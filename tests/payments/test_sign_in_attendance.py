@@ -8,25 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services as event_services
-from events.factories import EventIndexPageFactory, EventPageFactory
 from events.models import Registration
 from payments.models import InvolvementClaim
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paid_event(home_page, policy_versions):
-    index = EventIndexPageFactory(parent=home_page)
-    start = timezone.make_aware(datetime.datetime(2025, 7, 1, 10, 0))
-    return EventPageFactory(
-        parent=index,
-        start=start,
-        end=start + datetime.timedelta(hours=2, minutes=10),
-        is_paid_involvement=True,
-        involvement_activity_type="Workshop",
-        capacity=10,
-    )
 
 
 def place(event, user, name):
